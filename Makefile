@@ -1,0 +1,41 @@
+# Drives CMake into build/ (Release) and build/asan/ (ASan+UBSan).
+#   make run     install missing dependencies, build, run the main job
+#   make test    Release build + ctest, then ASan+UBSan build + ctest
+#   make bench   Release build, run the benchmarks
+JOBS ?= $(shell nproc)
+BUILD := build
+ASAN := build/asan
+COVERAGE ?= OFF
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build run test test-release test-asan bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh --check >/dev/null 2>&1 || scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	$(BUILD)/bin/fg-example-block
+
+test: test-release test-asan
+
+test-release: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+test-asan: deps
+	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DFG_SANITIZE=ON -DFG_BUILD_BENCH=OFF \
+	  -DFG_COVERAGE=$(COVERAGE) -DCMAKE_C_FLAGS_DEBUG="-O1 -g" $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(ASAN) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS)
+
+bench: build
+	$(BUILD)/bin/fg-bench-ops --json $(BUILD)/bench-ops.json
+
+clean:
+	rm -rf $(BUILD)
