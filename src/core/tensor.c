@@ -65,6 +65,7 @@ fg_status fgi_tensor_view(fgi_tensor *v, const DLTensor *t, const char *name)
     int64_t bytes;
     FG_RETURN_IF(overflow || __builtin_add_overflow(extent, 1, &bytes) ||
                      __builtin_mul_overflow(bytes, (int64_t)fgi_dtype_size(v->dtype), &bytes) ||
+                     t->byte_offset > (uint64_t)INT64_MAX ||
                      (uint64_t)bytes > (uint64_t)INT64_MAX - t->byte_offset,
                  FG_ERR_OVERFLOW, "%s: byte extent overflows int64", name);
     FG_RETURN_IF(numel > 0 && !t->data, FG_ERR_NULL, "%s->data is NULL", name);

@@ -134,9 +134,12 @@ fg_status fg_relu(DLTensor *out, const DLTensor *x)
 fg_status fg_gelu(DLTensor *out, const DLTensor *x, fg_gelu_approx approximate)
 {
     fgi_error_clear();
-    FG_RETURN_IF(approximate != FG_GELU_NONE && approximate != FG_GELU_TANH, FG_ERR_INVALID_ARG,
-                 "approximate is %d; expected FG_GELU_NONE (0) or FG_GELU_TANH (1) <- fg_gelu",
-                 (int)approximate);
+    if (approximate != FG_GELU_NONE && approximate != FG_GELU_TANH)
+        return fgi_error_push(FG_ERROR(FG_ERR_INVALID_ARG,
+                                       "approximate is %d; expected FG_GELU_NONE (0) or "
+                                       "FG_GELU_TANH (1)",
+                                       (int)approximate),
+                              "fg_gelu");
     FG_FORWARD(unary(FGI_OP_gelu, out, x, (int)approximate), "fg_gelu");
     return FG_OK;
 }
@@ -157,6 +160,7 @@ fg_status fg_exp(DLTensor *out, const DLTensor *x)
 
 fg_status fgi_op_fast_gelu(DLTensor *out, const DLTensor *x)
 {
+    fgi_error_clear();
     FG_FORWARD(unary(FGI_OP_fast_gelu, out, x, 0), "fast_gelu");
     return FG_OK;
 }
@@ -239,7 +243,7 @@ fg_status fg_softmax(DLTensor *out, const DLTensor *x, int dim)
     fgi_call c;
     static const char *const names[1] = {"x"};
     FG_FORWARD(view_call(&c, FGI_OP_softmax, out, &x, names, 1, ALIAS_EXACT), "fg_softmax");
-    FG_RETURN_IF(!x, FG_ERR_NULL, "x is NULL <- fg_softmax");
+    if (!x) return fgi_error_push(FG_ERROR(FG_ERR_NULL, "x is NULL"), "fg_softmax");
     FG_FORWARD(dim_geometry(&c, dim, false), "fg_softmax");
     FG_FORWARD(check_same_shape(&c.out, &c.in[0], "x"), "fg_softmax");
     c.contiguous = c.out.contiguous && c.in[0].contiguous;

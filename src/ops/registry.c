@@ -64,7 +64,7 @@ const fgi_kernel *fgi_kernel_find(const char *id)
 
 bool fgi_kernel_accepts(const fgi_kernel *k, const fgi_call *call)
 {
-    if (!k->run || k->op != call->op || k->device != call->out.device) return false;
+    if (k->op != call->op || k->device != call->out.device) return false;
     if (!(k->dtypes & FGI_DTYPE_BIT(call->dtype))) return false;
     if ((fgi_cpu_features() & k->isa) != k->isa) return false;
     return !k->supports || k->supports(call);

@@ -5,10 +5,9 @@
 
 #include "ops/kernel.h"
 
-/* Declarations of every kernel's run function. (weak while kernels are being
- * written: a kernel whose run is NULL is skipped) */
+/* Declarations of every kernel's run function. */
 #define FGI_KERNEL(sym, id, op, tier, isa, prio, supports, run) \
-    fg_status run(const fgi_call *call) __attribute__((weak));
+    fg_status run(const fgi_call *call);
 #include "ops/kernels.def"
 #undef FGI_KERNEL
 
