@@ -1,6 +1,7 @@
 # Drives CMake into build/ (Release) and build/asan/ (ASan+UBSan).
 #   make run     install missing dependencies, build, run the main job
-#   make test    Release build + ctest, then ASan+UBSan build + ctest
+#   make test    Release build + ctest, then ASan+UBSan build + ctest, then
+#                60 s of libFuzzer on the metadata loader
 #   make bench   Release build, run the benchmarks
 JOBS ?= $(shell nproc)
 BUILD := build
@@ -8,7 +9,7 @@ ASAN := build/asan
 COVERAGE ?= OFF
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-release test-asan bench clean
+.PHONY: all deps build run test test-release test-asan test-fuzz bench clean
 
 all: build
 
@@ -22,7 +23,7 @@ build: deps
 run: build
 	$(BUILD)/bin/fg-example-block
 
-test: test-release test-asan
+test: test-release test-asan test-fuzz
 
 test-release: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
@@ -33,6 +34,11 @@ test-asan: deps
 	cmake --build $(ASAN) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS)
+
+# libFuzzer (clang) on the metadata loader for FUZZ_SECONDS over the committed corpus
+FUZZ_SECONDS ?= 60
+test-fuzz: deps
+	tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS)
 
 bench: build
 	$(BUILD)/bin/fg-bench-ops --json $(BUILD)/bench-ops.json
