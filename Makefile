@@ -1,15 +1,17 @@
 # Drives CMake into build/ (Release) and build/asan/ (ASan+UBSan).
 #   make run     install missing dependencies, build, run the main job
 #   make test    Release build + ctest, then ASan+UBSan build + ctest, then
+#                a ThreadSanitizer build of the dispatcher tests, then
 #                60 s of libFuzzer on the metadata loader
 #   make bench   Release build, run the benchmarks
 JOBS ?= $(shell nproc)
 BUILD := build
 ASAN := build/asan
+TSAN := build/tsan
 COVERAGE ?= OFF
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-release test-asan test-fuzz bench clean
+.PHONY: all deps build run test test-release test-asan test-tsan test-fuzz bench clean
 
 all: build
 
@@ -23,7 +25,7 @@ build: deps
 run: build
 	$(BUILD)/bin/fg-example-block
 
-test: test-release test-asan test-fuzz
+test: test-release test-asan test-tsan test-fuzz
 
 test-release: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
@@ -34,6 +36,14 @@ test-asan: deps
 	cmake --build $(ASAN) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS)
+
+# ThreadSanitizer build of the dispatcher's concurrency tests (label tsan)
+test-tsan: deps
+	cmake -S . -B $(TSAN) -DCMAKE_BUILD_TYPE=Debug -DFG_TSAN=ON -DFG_BUILD_BENCH=OFF \
+	  -DCMAKE_C_FLAGS_DEBUG="-O1 -g" $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(TSAN) -j $(JOBS) --target fg-test-exp-threads fg-test-exp-cache
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --test-dir $(TSAN) --output-on-failure -L tsan -j $(JOBS)
 
 # libFuzzer (clang) on the metadata loader for FUZZ_SECONDS over the committed corpus
 FUZZ_SECONDS ?= 60

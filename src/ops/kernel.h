@@ -83,6 +83,10 @@ typedef struct fgi_kernel {
     int priority;          /* higher first within a tier */
     bool (*supports)(const fgi_call *call); /* NULL: everything the op accepts */
     fg_status (*run)(const fgi_call *call);
+    /* Kernels added at run time (fg_exp_register_kernels): the runtime's
+     * record of the public descriptor, whose supports/run the registry calls
+     * instead of the two above. NULL for kernels listed in kernels.def. */
+    const struct fgi_ext_kernel *ext;
 } fgi_kernel;
 
 #endif

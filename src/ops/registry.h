@@ -1,4 +1,6 @@
-/* The kernel table built from kernels.def, and the call path from an op's
+/* The kernel table built from the kernels.def lists (stable and reference
+ * in src/ops/kernels.def, experimental in src/experimental/generated/ and
+ * custom/), kernels registered at run time, and the call path from an op's
  * entry point to a kernel. */
 #ifndef FGI_OPS_REGISTRY_H
 #define FGI_OPS_REGISTRY_H
@@ -11,22 +13,57 @@
 #include "ops/kernels.def"
 #undef FGI_KERNEL
 
-/* All registered kernels; stable order. */
+/* Capacity of the table: the kernels.def lists plus those that
+ * fg_exp_register_kernels adds at run time. Bounds fgi_kernel_index(). */
+#define FGI_MAX_KERNELS 512
+
+/* All registered kernels: the kernels.def lists in order (stable file,
+ * generated, custom), then those registered at run time in registration
+ * order. The array only grows and its entries never move, so a pointer and
+ * count obtained once stay valid. Thread-safe. */
 const fgi_kernel *const *fgi_kernels(int *count);
 /* NULL when no kernel has that id. */
 const fgi_kernel *fgi_kernel_find(const char *id);
-/* Whether k can serve call on this machine: op, dtype, ISA, supports(). */
+/* Dense index of a registered kernel, in [0, FGI_MAX_KERNELS); the position
+ * in fgi_kernels(). -1 for a pointer that is not a registered kernel. */
+int fgi_kernel_index(const fgi_kernel *k);
+/* The kernel with that index (NULL when out of range or not yet registered). */
+const fgi_kernel *fgi_kernel_at(int index);
+/* The table behind fgi_kernels(), for hot paths that hold an index they got
+ * from a published decision (no bounds check, no initialisation check). */
+extern const fgi_kernel *fgi_kernel_ptrs[FGI_MAX_KERNELS];
+/* Whether k can serve call on this machine: op, device, dtype, ISA,
+ * supports(). */
 bool fgi_kernel_accepts(const fgi_kernel *k, const fgi_call *call);
+/* supports() alone, for a kernel whose op, dtype and ISA are known to fit. */
+bool fgi_kernel_supports(const fgi_kernel *k, const fgi_call *call);
 /* Runs k on call (k must accept it) and records it as this thread's last kernel. */
 fg_status fgi_kernel_run(const fgi_kernel *k, const fgi_call *call);
+/* Runs k without recording it (profiling, validation scratch runs). */
+fg_status fgi_kernel_run_quiet(const fgi_kernel *k, const fgi_call *call);
+
+/* Appends a copy of *k (tier experimental, ext set) to the table under the
+ * registry's lock; FG_ERR_CONFLICT for an id already present,
+ * FG_ERR_NO_MEMORY when the table holds FGI_MAX_KERNELS already.
+ * *out receives the stored copy. Used by fg_exp_register_kernels. */
+fg_status fgi_registry_add(const fgi_kernel *k, const fgi_kernel **out);
+/* FG_OK when every id in the table is unique, else FG_ERR_CONFLICT naming
+ * the first duplicate. Run at start-up in debug builds and by the tests. */
+fg_status fgi_registry_check_unique(void);
 
 /* Forces this thread's op calls onto kernel `id` (tests, benchmarks, tools);
  * NULL or "" clears. FG_ERR_NOT_FOUND for an unknown id. While forced, a
- * call the kernel does not accept fails with FG_ERR_UNSUPPORTED. */
+ * call the kernel does not accept fails with FG_ERR_UNSUPPORTED. Forced
+ * calls bypass the dispatcher (no cache, no fallback) but not fault
+ * injection. */
 fg_status fgi_force_kernel(const char *id);
+/* The kernel forced on this thread, or NULL. */
+const fgi_kernel *fgi_forced_kernel(void);
 
-/* Picks the kernel for a validated call and runs it: stable kernels by
- * priority, then the reference. */
+/* Picks the kernel for a validated call and runs it: the forced kernel when
+ * one is set for this op, else the experimental dispatcher
+ * (src/experimental/dispatcher.c), which with experimental ops disabled
+ * (the default) runs stable kernels by priority, then the reference. */
 fg_status fgi_dispatch(const fgi_call *call);
 
 #endif
