@@ -312,11 +312,6 @@ static void test_fallback_on_slow(void **state)
     assert_int_equal(fg_exp_stats(&s), FG_OK);
     assert_int_equal(s.profiled, 1);
     assert_int_equal(s.fallbacks_slow, 3);
-    /* a generous threshold keeps it */
-    assert_int_equal(fg_exp_set_option("slow_threshold", "100"), FG_OK);
-    assert_int_equal(et_run(&c, &out->t), FG_OK);
-    /* 300 us vs well under 3 us: still too slow at 100x */
-    assert_string_equal(fg_last_kernel(), stable_id("relu", st, sizeof st));
     tu_free(x);
     tu_free(out);
     et_reset();
