@@ -730,10 +730,6 @@ static double triad_gbps(const triad *t, double median_s) { return 24.0 * (doubl
 
 /* ------------------------------------------------------------ measuring */
 
-/* Above this the working set exceeds the last-level cache (32 MB here) and
- * every call streams from memory: then the triad runs in the same rounds as
- * the kernels (its arrays would only evict theirs from cache otherwise). */
-#define IN_CACHE_MAX (32 * MIB)
 /* OpenBLAS's idle workers spin for up to 2^28 cycles before they sleep; a
  * pause after each sgemm keeps them off the cores of the next call. */
 #define OPENBLAS_SETTLE_S 0.1
@@ -971,8 +967,8 @@ static void usage(FILE *f)
             "(op_all); softmax and the norms work on the last dim.\n"
             "GB/s = (bytes of every input read once + output written once) / median;\n"
             "GFLOP/s = 2*B*M*N*K / median. Ours and the peers run in shared rounds (one\n"
-            "call each per round) so that a busy machine slows them alike; above 32MB the\n"
-            "triad joins the rounds and \"%% triad\" compares with that. The reference\n"
+            "call each per round) so that a busy machine slows them alike; a triad runs\n"
+            "in the same rounds and \"%% triad\" compares with that. The reference\n"
             "kernels run alone with a 0.1 s budget, at most 3 calls above 1 MB, and are\n"
             "skipped above 64 MB (mm/bmm: above 512^3).\n"
             "JSON rows: op, variant, dtype, size_bytes (the working-set class), size,\n"
@@ -1132,10 +1128,11 @@ static int new_row(const inst *s, const char *kernel)
 }
 
 /* One (op, dtype, working set). Each kernel's output is checked once; then
- * ours, the peers and (above the cache) the triad are timed in shared
- * rounds; the reference on its own. tr: the section's triad arrays, or NULL
- * when the working set fits in cache; triad_row: index of the section's
- * triad row (g_rows moves as it grows, so no pointers are kept). */
+ * ours, the peers and the triad are timed in shared rounds (for 1 MB the
+ * triad's arrays then share the caches with the op's: both still run from
+ * cache); the reference on its own. tr: the section's triad arrays;
+ * triad_row: index of the section's triad row (g_rows moves as it grows, so
+ * no pointers are kept). */
 static void run_instance(const op_case *c, const dtype_info *d, int64_t size_class,
                          triad *tr, int triad_row)
 {
@@ -1186,7 +1183,7 @@ static void run_instance(const op_case *c, const dtype_info *d, int64_t size_cla
         }
     }
     int t_triad = -1;
-    if (tr && c->kind != K_MM) {
+    if (c->kind != K_MM) {
         t_triad = nt;
         tasks[nt] = (bench_task){run_triad, tr, 0, {0, NAN, NAN, 0}};
         task_row[nt++] = NULL;
@@ -1277,9 +1274,8 @@ int main(int argc, char **argv)
     printf("peers: oneDNN %d.%d.%d (isa %s), OpenBLAS core %s; %s\n", dv->major, dv->minor,
            dv->patch, dnnl_cpu_isa2str(dnnl_get_effective_cpu_isa()), openblas_get_corename(),
            openblas_get_config());
-    printf("timing: output checked once per kernel; warm-up; then ours, the peers and (above "
-           "32MB) the triad in shared rounds, %.3g s each (at least 3 calls), median; "
-           "reference: %s\n",
+    printf("timing: output checked once per kernel; warm-up; then ours, the peers and the "
+           "triad in shared rounds, %.3g s each (at least 3 calls), median; reference: %s\n",
            opt.budget,
            opt.no_ref ? "off (--no-reference)"
                       : "0.1 s, at most 3 calls above 1MB, skipped above 64MB (mm/bmm: above "
@@ -1309,8 +1305,7 @@ int main(int argc, char **argv)
             if (!opt.op_on[ci]) continue;
             for (int d = 0; d < 3; d++)
                 if (opt.dt_on[d])
-                    run_instance(&cases[ci], &dtypes[d], size_class,
-                                 size_class > IN_CACHE_MAX ? &tr : NULL, triad_index);
+                    run_instance(&cases[ci], &dtypes[d], size_class, &tr, triad_index);
         }
         /* a second triad on its own shows how much the machine's load moved */
         if (tr_ok && g_rows[triad_index].state == ROW_OK) {
