@@ -50,6 +50,8 @@ const char *fgi_op_category(fgi_op op);
  *    batch dim: outer = batch. m, n, k hold M, N, K.
  * All tensors share dtype (call->dtype). Kernels write every element of out
  * and nothing else. */
+/* view_call in src/ops/ops.c initializes every field: extend it with any
+ * field added here. */
 typedef struct fgi_call {
     fgi_op op;
     fgi_dtype dtype;

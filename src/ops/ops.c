@@ -2,6 +2,7 @@
  * A refused call writes nothing. */
 #include <inttypes.h>
 #include <math.h>
+#include <string.h>
 
 #include "core/error.h"
 #include "ops/registry.h"
@@ -13,11 +14,23 @@ enum { ALIAS_NONE = 0, ALIAS_EXACT = 1 };
 static fg_status view_call(fgi_call *c, fgi_op op, DLTensor *out, const DLTensor *const *ins,
                            const char *const *names, int nin, int alias_policy)
 {
-    *c = (fgi_call){.op = op, .nin = nin, .dim = -1};
+    /* Field by field rather than `*c = (fgi_call){...}`: zeroing the whole
+     * struct (four tensor views) was a third of a tiny call's overhead. The
+     * views are filled by fgi_tensor_view; absent inputs are zeroed. */
+    c->op = op;
+    c->nin = nin;
+    c->has_weight = c->has_bias = c->keepdim = c->contiguous = false;
+    c->alpha = c->eps = 0;
+    c->approx = 0;
+    c->dim = -1;
+    c->outer = c->len = c->inner = c->m = c->n = c->k = 0;
     FG_FORWARD(fgi_tensor_view(&c->out, out, "out"), "out");
     c->dtype = c->out.dtype;
-    for (int i = 0; i < nin; i++) {
-        if (!ins[i]) continue;
+    for (int i = 0; i < 3; i++) {
+        if (i >= nin || !ins[i]) {
+            memset(&c->in[i], 0, sizeof c->in[i]);
+            continue;
+        }
         FG_FORWARD(fgi_tensor_view(&c->in[i], ins[i], names[i]), "%s", names[i]);
         FG_RETURN_IF(c->in[i].dtype != c->dtype, FG_ERR_DTYPE, "%s has dtype %s, out has %s",
                      names[i], fgi_dtype_name(c->in[i].dtype), fgi_dtype_name(c->dtype));
@@ -80,17 +93,19 @@ static fg_status binary(fgi_op op, DLTensor *out, const DLTensor *a, const DLTen
         bool same = t->ndim == nd;
         for (int d = 0; same && d < nd; d++) same = t->shape[d] == shape[d];
         c.contiguous = c.contiguous && same && t->contiguous;
-        fgi_tensor e = *t;
-        e.ndim = nd;
-        for (int d = 0; d < nd; d++) {
-            int src = d - (nd - t->ndim);
+        if (same) continue; /* already the broadcast view */
+        /* Expand in place from the last dim down: dim d reads only src <= d,
+         * which is not yet overwritten. */
+        int shift = nd - t->ndim;
+        for (int d = nd - 1; d >= 0; d--) {
+            int src = d - shift;
             bool bcast = src < 0 || t->shape[src] != shape[d];
-            e.shape[d] = shape[d];
-            e.strides[d] = bcast ? 0 : t->strides[src];
+            t->strides[d] = bcast ? 0 : t->strides[src];
+            t->shape[d] = shape[d];
         }
-        e.numel = c.out.numel;
-        e.contiguous = e.contiguous && same;
-        *t = e;
+        t->ndim = nd;
+        t->numel = c.out.numel;
+        t->contiguous = false;
     }
     c.alpha = alpha;
     FG_RETURN_IF(!isfinite(alpha) && op == FGI_OP_add, FG_ERR_INVALID_ARG,
