@@ -25,15 +25,9 @@
 
 #define MAX_LEN 16384
 
-/* Float32 outputs of 16 MB and more are left to the stable kernel: both are
- * bound by memory bandwidth there, and the stable kernel's streaming stores
- * measured faster ([4096, 4096]: x0.90-0.96 with 2 threads); 16-bit outputs
- * of that size still win ([4096, 4096] bfloat16: x1.14-1.21). */
 bool fgi_custom_norm_h64_supports(const fgi_call *call)
 {
-    if (call->len < 64 || call->len > MAX_LEN || call->len % 64 != 0 || !call->contiguous)
-        return false;
-    return !(call->dtype == FGI_F32 && call->out.numel * 4 >= CX_STREAM_BYTES);
+    return call->len >= 64 && call->len <= MAX_LEN && call->len % 64 == 0 && call->contiguous;
 }
 
 CX_INLINE __m256 sum8(const float *p)
