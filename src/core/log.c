@@ -69,21 +69,28 @@ fg_status fg_log_set_file(const char *path)
     return FG_OK;
 }
 
-void fgi_log_write(fg_log_level level, const char *file, int line, const char *fmt, ...)
+void fgi_log_vline(FILE *out, const char *tag, const char *level, const char *where,
+                   const char *fmt, va_list ap)
 {
     char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
-    pthread_mutex_lock(&log_mu);
-    FILE *out = log_file ? log_file : stderr;
-    fprintf(out, "[flaggems %02d:%02d:%02d.%03ld %s] %s (%s:%d)\n", tm.tm_hour, tm.tm_min,
-            tm.tm_sec, ts.tv_nsec / 1000000, level_names[level], msg, file, line);
+    fprintf(out, "[%s %02d:%02d:%02d.%03ld %s] %s%s%s%s\n", tag, tm.tm_hour, tm.tm_min, tm.tm_sec,
+            ts.tv_nsec / 1000000, level, msg, where ? " (" : "", where ? where : "", where ? ")" : "");
     fflush(out);
+}
+
+void fgi_log_write(fg_log_level level, const char *file, int line, const char *fmt, ...)
+{
+    char where[256];
+    snprintf(where, sizeof where, "%s:%d", file, line);
+    va_list ap;
+    va_start(ap, fmt);
+    pthread_mutex_lock(&log_mu);
+    fgi_log_vline(log_file ? log_file : stderr, "flaggems", level_names[level], where, fmt, ap);
     pthread_mutex_unlock(&log_mu);
+    va_end(ap);
 }

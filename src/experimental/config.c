@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "experimental/config.h"
 #include "experimental/dispatcher.h"
 
@@ -382,21 +383,12 @@ static FILE *log_fp; /* NULL: stderr */
 void fgi_exp_log(int level, const char *fmt, ...)
 {
     if (!fgi_exp_log_on(level)) return;
-    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
     pthread_mutex_lock(&log_mu);
-    FILE *out = log_fp ? log_fp : stderr;
-    fprintf(out, "[flaggems-exp %02d:%02d:%02d.%03ld %s] %s\n", tm.tm_hour, tm.tm_min, tm.tm_sec,
-            ts.tv_nsec / 1000000, fgi_cfg_level_name(level), msg);
-    fflush(out);
+    fgi_log_vline(log_fp ? log_fp : stderr, "flaggems-exp", fgi_cfg_level_name(level), NULL, fmt, ap);
     pthread_mutex_unlock(&log_mu);
+    va_end(ap);
 }
 
 /* Points the log at path ("" = stderr). A file that cannot be opened is
