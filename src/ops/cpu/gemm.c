@@ -95,71 +95,6 @@ static inline void put_row(float *restrict d, const float *restrict s, int n, in
     for (int c = n; c < w; c++) d[c] = 0.0f;
 }
 
-/* Packs rows [i0, i0+mc) x cols [p0, p0+kc) of a into mr-row micro-panels:
- * panel q holds, for each k, the mr values a[i0+q*mr+r, p0+k]; rows past mc
- * are zero so edge tiles need no special case in the micro-kernel. */
-static void pack_a(float *restrict dst, const mat *a, fgi_dtype dt, int64_t i0, int64_t mc,
-                   int64_t p0, int64_t kc, int mr)
-{
-    const int64_t es = fgi_dtype_size(dt);
-    const char *base = a->data + (i0 * a->rs + p0 * a->cs) * es;
-    float tmp[PACK_CHUNK];
-    if (a->rs == 1 && mc > 1) {
-        /* column-major (transposed) A: each k reads mc contiguous values */
-        const int64_t span = PACK_CHUNK - PACK_CHUNK % mr; /* whole panels per chunk */
-        for (int64_t p = 0; p < kc; p++) {
-            const char *col = base + p * a->cs * es;
-            for (int64_t i = 0; i < mc; i += span) {
-                int64_t len = min64(span, mc - i);
-                const float *src = (const float *)(col + i * es);
-                if (dt != FGI_F32) {
-                    fgi_to_f32(tmp, col + i * es, len, dt);
-                    src = tmp;
-                }
-                for (int64_t q = 0; q < len; q += mr)
-                    put_row(dst + (i + q) * kc + p * mr, src + q, (int)min64(mr, len - q), mr);
-            }
-        }
-        return;
-    }
-    for (int64_t ip = 0; ip < mc; ip += mr) {
-        int rows = (int)min64(mr, mc - ip);
-        float *restrict d = dst + ip * kc;
-        const char *pb = base + ip * a->rs * es;
-        if (dt == FGI_F32 && (a->cs == 1 || kc == 1)) {
-            /* row-major A: mr row streams, contiguous writes */
-            const float *s[FGI_GEMM_MAX_MR];
-            for (int r = 0; r < rows; r++) s[r] = (const float *)(pb + r * a->rs * es);
-            if (rows == 6 && mr == 6) { /* the AVX2 tile: constant trip count, unrolled */
-                for (int64_t p = 0; p < kc; p++)
-                    for (int r = 0; r < 6; r++) d[p * 6 + r] = s[r][p];
-                continue;
-            }
-            for (int64_t p = 0; p < kc; p++) {
-                for (int r = 0; r < rows; r++) d[p * mr + r] = s[r][p];
-                for (int r = rows; r < mr; r++) d[p * mr + r] = 0.0f;
-            }
-        } else if (a->cs == 1) {
-            for (int r = 0; r < mr; r++) {
-                for (int64_t p = 0; p < kc; p += PACK_CHUNK) {
-                    int64_t len = min64(PACK_CHUNK, kc - p);
-                    if (r < rows)
-                        fgi_to_f32(tmp, pb + (r * a->rs + p) * es, len, dt);
-                    else
-                        memset(tmp, 0, (size_t)len * sizeof(float));
-                    for (int64_t q = 0; q < len; q++) d[(p + q) * mr + r] = tmp[q];
-                }
-            }
-        } else {
-            for (int64_t p = 0; p < kc; p++) {
-                for (int r = 0; r < rows; r++)
-                    d[p * mr + r] = load_f32(pb + (r * a->rs + p * a->cs) * es, dt);
-                for (int r = rows; r < mr; r++) d[p * mr + r] = 0.0f;
-            }
-        }
-    }
-}
-
 /* Packs rows [p0, p0+kc) x cols [j0, j0+nc) of b into nr-column
  * micro-panels: panel q holds, for each k, the nr values b[p0+k, j0+q*nr+c];
  * columns past nc are zero. */
@@ -191,22 +126,32 @@ static void pack_b(float *restrict dst, const mat *b, fgi_dtype dt, int64_t p0, 
         int cols = (int)min64(nr, nc - jp);
         float *restrict d = dst + jp * kc;
         const char *pb = base + jp * b->cs * es;
-        if (b->rs == 1) {
-            /* column-major (transposed) B: walk each column along k */
-            for (int c = 0; c < cols; c++) {
-                const char *s = pb + c * b->cs * es;
-                if (dt == FGI_F32) {
-                    for (int64_t p = 0; p < kc; p++) d[p * nr + c] = ((const float *)s)[p];
-                } else {
-                    for (int64_t p = 0; p < kc; p += PACK_CHUNK) {
-                        int64_t len = min64(PACK_CHUNK, kc - p);
-                        fgi_to_f32(tmp, s + p * es, len, dt);
-                        for (int64_t q = 0; q < len; q++) d[(p + q) * nr + c] = tmp[q];
-                    }
+        if (dt == FGI_F32 && (b->rs == 1 || kc == 1)) {
+            /* column-major B (and row-major A): cols streams along k,
+             * contiguous writes */
+            const float *s[FGI_GEMM_MAX_NR];
+            for (int c = 0; c < cols; c++) s[c] = (const float *)(pb + c * b->cs * es);
+            if (cols == 6 && nr == 6) { /* the AVX2 A tile: constant trip count, unrolled */
+                for (int64_t p = 0; p < kc; p++)
+                    for (int c = 0; c < 6; c++) d[p * 6 + c] = s[c][p];
+                continue;
+            }
+            for (int64_t p = 0; p < kc; p++) {
+                for (int c = 0; c < cols; c++) d[p * nr + c] = s[c][p];
+                for (int c = cols; c < nr; c++) d[p * nr + c] = 0.0f;
+            }
+        } else if (b->rs == 1) {
+            /* 16-bit, column-major: each column converted along k in chunks */
+            for (int c = 0; c < nr; c++) {
+                for (int64_t p = 0; p < kc; p += PACK_CHUNK) {
+                    int64_t len = min64(PACK_CHUNK, kc - p);
+                    if (c < cols)
+                        fgi_to_f32(tmp, pb + (c * b->cs + p) * es, len, dt);
+                    else
+                        memset(tmp, 0, (size_t)len * sizeof(float));
+                    for (int64_t q = 0; q < len; q++) d[(p + q) * nr + c] = tmp[q];
                 }
             }
-            for (int64_t p = 0; p < kc; p++)
-                for (int c = cols; c < nr; c++) d[p * nr + c] = 0.0f;
         } else {
             for (int64_t p = 0; p < kc; p++) {
                 for (int c = 0; c < cols; c++)
@@ -215,6 +160,17 @@ static void pack_b(float *restrict dst, const mat *b, fgi_dtype dt, int64_t p0, 
             }
         }
     }
+}
+
+/* Packs rows [i0, i0+mc) x cols [p0, p0+kc) of a into mr-row micro-panels:
+ * panel q holds, for each k, the mr values a[i0+q*mr+r, p0+k]; rows past mc
+ * are zero so edge tiles need no special case in the micro-kernel. That is
+ * exactly pack_b of the transposed view of a. */
+static void pack_a(float *restrict dst, const mat *a, fgi_dtype dt, int64_t i0, int64_t mc,
+                   int64_t p0, int64_t kc, int mr)
+{
+    const mat at = {a->data, a->cs, a->rs};
+    pack_b(dst, &at, dt, p0, kc, i0, mc, mr);
 }
 
 /* ------------------------------------------------------------ storing */
