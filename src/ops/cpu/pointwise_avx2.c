@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/dtype_avx2.h"
 #include "ops/cpu/pointwise_driver.h"
 #include "ops/cpu/vmath_avx2.h"
 #include "ops/registry.h"
@@ -82,20 +83,8 @@ static inline __m256 ld_bf16(const uint16_t *p)
     __m256i w = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p));
     return _mm256_castsi256_ps(_mm256_slli_epi32(w, 16));
 }
-/* as fgi_f32_to_bf16: round to nearest even, NaN keeps its upper half with
- * the quiet bit set */
-static inline __m128i to_bf16(__m256 v)
-{
-    __m256i x = _mm256_castps_si256(v);
-    __m256i lsb = _mm256_and_si256(_mm256_srli_epi32(x, 16), _mm256_set1_epi32(1));
-    __m256i r = _mm256_add_epi32(x, _mm256_add_epi32(lsb, _mm256_set1_epi32(0x7fff)));
-    __m256 isnan = _mm256_cmp_ps(v, v, _CMP_UNORD_Q);
-    __m256i q = _mm256_or_si256(x, _mm256_set1_epi32(0x400000));
-    r = _mm256_srli_epi32(_mm256_blendv_epi8(r, q, _mm256_castps_si256(isnan)), 16);
-    return _mm_packus_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
-}
-static inline void st_bf16(uint16_t *p, __m256 v) { _mm_storeu_si128((__m128i *)p, to_bf16(v)); }
-static inline void nt_bf16(uint16_t *p, __m256 v) { _mm_stream_si128((__m128i *)p, to_bf16(v)); }
+static inline void st_bf16(uint16_t *p, __m256 v) { _mm_storeu_si128((__m128i *)p, fgi_v8_to_bf16(v)); }
+static inline void nt_bf16(uint16_t *p, __m256 v) { _mm_stream_si128((__m128i *)p, fgi_v8_to_bf16(v)); }
 
 /* ------------------------------------------------------------ loops */
 
