@@ -59,8 +59,9 @@ CX_INLINE double cx_hsum_pd(__m256d v)
     return _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
 }
 
-/* exp(x) for x <= 0 where a relative error of 3e-6 is plenty (softmax: its
- * outputs are at most 1 and are judged with an absolute tolerance of 1e-4).
+/* exp(x) for x <= 88.7 where a relative error of 3e-6 is plenty (softmax,
+ * x <= 0: its outputs are at most 1 and are judged with an absolute
+ * tolerance of 1e-4; fast_gelu's sigmoid denominator).
  * exp(x) = 2^n 2^f with n = round(x log2 e) and f = x log2 e - n in
  * [-0.5, 0.5] (one FMA keeps the product exact), 2^f a degree-4 minimax
  * polynomial (relative error 2.7e-6 evaluated in float32; fitted with a

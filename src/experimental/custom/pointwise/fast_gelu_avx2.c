@@ -27,21 +27,12 @@
 
 static inline __m256 qgelu8(__m256 x)
 {
-    const __m256 magic = _mm256_set1_ps(12582912.0f), log2e = _mm256_set1_ps(1.44269504088896341f);
     const __m256 one = _mm256_set1_ps(1.0f);
-    /* a = -1.702 x, clamped; min/max return their second operand for NaN,
-     * and a NaN x makes the final product NaN anyway */
-    __m256 a = _mm256_mul_ps(x, _mm256_set1_ps(-1.702f));
-    a = _mm256_min_ps(_mm256_max_ps(a, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.7f));
-    __m256 t = _mm256_fmadd_ps(a, log2e, magic);
-    __m256 f = _mm256_fmsub_ps(a, log2e, _mm256_sub_ps(t, magic));
-    __m256 p = _mm256_set1_ps(9.570101276e-03f);
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(5.591785908e-02f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(2.402474433e-01f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(6.931217909e-01f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(9.999992847e-01f));
-    __m256i k = _mm256_slli_epi32(_mm256_sub_epi32(_mm256_castps_si256(t), _mm256_castps_si256(magic)), 23);
-    __m256 den = _mm256_add_ps(one, _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(p), k)));
+    /* a = -1.702 x, at most 88.7 so that exp(a) stays finite (the exp clamps
+     * below); min returns its second operand for NaN, and a NaN x makes the
+     * final product NaN anyway */
+    __m256 a = _mm256_min_ps(_mm256_mul_ps(x, _mm256_set1_ps(-1.702f)), _mm256_set1_ps(88.7f));
+    __m256 den = _mm256_add_ps(one, cx_exp_neg_fast(a));
     __m256 r = _mm256_rcp_ps(den);
     r = _mm256_mul_ps(r, _mm256_fnmadd_ps(den, r, _mm256_set1_ps(2.0f)));
     __m256 y = _mm256_mul_ps(x, r);
