@@ -115,3 +115,17 @@ int fgi_threads_for(int64_t work)
     if (cap < n) n = (int)cap;
     return n < 1 ? 1 : n;
 }
+
+void fgi_machine_describe(char *buf, size_t size)
+{
+    snprintf(buf, size, "%s (%s, %d threads)", fgi_cpu_model(), fg_cpu_isa_name(), fg_get_num_threads());
+}
+
+void fgi_machine_fingerprint(char *buf, size_t size)
+{
+    char desc[160];
+    fgi_machine_describe(desc, sizeof desc);
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (const char *s = desc; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    snprintf(buf, size, "%016llx", (unsigned long long)h);
+}

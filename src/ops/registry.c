@@ -3,6 +3,7 @@
  * array that only grows (readers never take a lock: the count is published
  * with release/acquire after the entry is written). */
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/cpu.h"
@@ -212,6 +213,20 @@ static fg_status check_unique(int n)
 }
 
 fg_status fgi_registry_check_unique(void) { return check_unique(kernel_count()); }
+
+void fgi_build_signature(char *buf, size_t size)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    const char *v = fg_version();
+    int n;
+    const fgi_kernel *const *ks = fgi_kernels(&n);
+    for (int i = -1; i < n; i++) {
+        const char *s = i < 0 ? v : ks[i]->id;
+        for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+        h = (h ^ 0xffu) * 1099511628211ull; /* separator */
+    }
+    snprintf(buf, size, "%s-%016llx", v, (unsigned long long)h);
+}
 
 fg_status fgi_force_kernel(const char *id)
 {

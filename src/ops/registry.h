@@ -51,6 +51,13 @@ fg_status fgi_registry_add(const fgi_kernel *k, const fgi_kernel **out);
  * the first duplicate. Run at start-up in debug builds and by the tests. */
 fg_status fgi_registry_check_unique(void);
 
+/* The build signature: "<version>-<16 hex digits>", the hex digits an
+ * FNV-1a hash of the library version and every registered kernel id in
+ * table order. Rows of the performance database and test reports carry it;
+ * rows from another build are ignored. size >= FGI_SIGNATURE_LEN. */
+#define FGI_SIGNATURE_LEN 48
+void fgi_build_signature(char *buf, size_t size);
+
 /* Forces this thread's op calls onto kernel `id` (tests, benchmarks, tools);
  * NULL or "" clears. FG_ERR_NOT_FOUND for an unknown id. While forced, a
  * call the kernel does not accept fails with FG_ERR_UNSUPPORTED. Forced
