@@ -278,7 +278,7 @@ static int read_inventory(importer *im)
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     int rc = CLI_OK;
     if (!yaml_parser_load(&parser, &doc)) {
-        rc = cli_fail(im->ctx, "the inventory must be valid YAML", "%s: line %zu, column %zu: %s",
+        rc = cli_usage(im->ctx, "the inventory must be valid YAML", "%s: line %zu, column %zu: %s",
                       im->inventory, parser.problem_mark.line + 1, parser.problem_mark.column + 1,
                       parser.problem ? parser.problem : "parse error");
         yaml_parser_delete(&parser);
@@ -288,7 +288,7 @@ static int read_inventory(importer *im)
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     yaml_node_t *ops = root && root->type == YAML_MAPPING_NODE ? map_get(&doc, root, "ops") : NULL;
     if (!ops || ops->type != YAML_SEQUENCE_NODE) {
-        rc = cli_fail(im->ctx, "FlagGems' conf/operators.yaml has 'ops:' with a list of entries",
+        rc = cli_usage(im->ctx, "FlagGems' conf/operators.yaml has 'ops:' with a list of entries",
                       "%s: no 'ops' list at the top level", im->inventory);
     } else {
         size_t n = (size_t)(ops->data.sequence.items.top - ops->data.sequence.items.start);
@@ -356,13 +356,13 @@ static int read_bench(importer *im, const char *file)
     json_t *ops = json_object_get(root, "operators");
     int rc = CLI_OK;
     if (!name || !name[0] || strlen(name) > 64 || !ts || !json_is_array(ops))
-        rc = cli_fail(im->ctx, "FlagGems' files have platform, timestamp and operators[]",
+        rc = cli_usage(im->ctx, "FlagGems' files have platform, timestamp and operators[]",
                       "%s: %s", file,
                       !name || !name[0] || strlen(name) > 64 ? "no valid 'platform' string"
                       : !ts                                  ? "no 'timestamp' string"
                                                              : "no 'operators' list");
     else if (bench_time(ts, p->when, sizeof p->when) < 0)
-        rc = cli_fail(im->ctx, NULL, "%s: timestamp '%s' is not 'YYYY-MM-DD HH:MM:SS'", file, ts);
+        rc = cli_usage(im->ctx, NULL, "%s: timestamp '%s' is not 'YYYY-MM-DD HH:MM:SS'", file, ts);
     for (int i = 0; rc == CLI_OK && i < im->nplat; i++)
         if (strcmp(im->plat[i].name, name) == 0)
             rc = cli_usage(im->ctx, "pass each platform once", "%s: platform '%s' is also in %s",
@@ -489,17 +489,13 @@ static json_t *entry_json(const importer *im, const entry *e, int fresh)
 }
 
 /* Moves a kernel along the lifecycle graph to `to`, one allowed step at a
- * time (import records where FlagGems already is). */
+ * time (import records where FlagGems already is). The caller checked
+ * that the move goes forward, or is the demotion VALIDATED -> EXPERIMENTAL. */
 static fg_status walk_status(fgi_meta_store *s, const char *kid, fgi_meta_status from,
                              fgi_meta_status to)
 {
-    if (from == to) return FG_OK;
     if (from == FGI_META_VALIDATED && to == FGI_META_EXPERIMENTAL)
         return fgi_meta_update_op(s, kid, "{\"status\": \"EXPERIMENTAL\"}");
-    if (to < from)
-        return fgi_error_set(FG_ERR_INVALID_ARG, __FILE__, __LINE__,
-                             "the metadata has status %s; the lifecycle cannot go back to %s",
-                             fgi_meta_status_name(from), fgi_meta_status_name(to));
     for (int st = (int)from + 1; st <= (int)to; st++) {
         char patch[64];
         snprintf(patch, sizeof patch, "{\"status\": \"%s\"}", fgi_meta_status_name((fgi_meta_status)st));
@@ -509,31 +505,46 @@ static fg_status walk_status(fgi_meta_store *s, const char *kid, fgi_meta_status
     return FG_OK;
 }
 
-static fg_status store_entry(importer *im, fgi_meta_store *s, const entry *e, int *fresh)
+/* Registers or updates one kernel. 0, or -1 with the reason in why (the
+ * entry is then unchanged). */
+static int store_entry(importer *im, fgi_meta_store *s, const entry *e, int *fresh, char *why,
+                       size_t why_size)
 {
     const fgi_meta_op *cur = NULL;
     fg_status st = fgi_meta_get_op(s, e->kernel_id, &cur);
-    if (st != FG_OK && st != FG_ERR_NOT_FOUND) return st;
     *fresh = st == FG_ERR_NOT_FOUND;
+    if (st != FG_OK && !*fresh) goto lib_error;
     fgi_meta_status from = FGI_META_EXPERIMENTAL;
     if (cur) {
         from = cur->status;
         int same = strcmp(cur->op_name, e->op_name) == 0 && cur->category == e->category;
         fgi_meta_op_release(cur);
-        if (!same)
-            return fgi_error_set(FG_ERR_CONFLICT, __FILE__, __LINE__,
-                                 "kernel %s exists with another op name or category",
-                                 e->kernel_id);
+        if (!same) {
+            snprintf(why, why_size, "kernel %s exists with another op name or category",
+                     e->kernel_id);
+            return -1;
+        }
+        if (e->status < from && !(from == FGI_META_VALIDATED && e->status == FGI_META_EXPERIMENTAL)) {
+            snprintf(why, why_size, "%s has status %s in the metadata; the lifecycle cannot go back to %s",
+                     e->kernel_id, fgi_meta_status_name(from), fgi_meta_status_name(e->status));
+            return -1;
+        }
     }
     json_t *j = entry_json(im, e, *fresh);
     char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
-    if (!text) return fgi_error_set(FG_ERR_NO_MEMORY, __FILE__, __LINE__, "out of memory");
+    if (!text) {
+        snprintf(why, why_size, "out of memory");
+        return -1;
+    }
     st = *fresh ? fgi_meta_register_op(s, e->kernel_id, text)
                 : fgi_meta_update_op(s, e->kernel_id, text);
     free(text);
     if (st == FG_OK) st = walk_status(s, e->kernel_id, from, e->status);
-    return st;
+    if (st == FG_OK) return 0;
+lib_error:
+    snprintf(why, why_size, "%s", fg_last_error());
+    return -1;
 }
 
 /* ---------------------------------------------------------------- command */
@@ -627,9 +638,9 @@ static int run_import(cli_ctx *ctx, const cli_args *a)
         const entry *e = &im.e[i];
         if (!e->ok) continue;
         int is_new = 1;
-        fg_status st = dry_run ? FG_OK : store_entry(&im, store, e, &is_new);
-        if (st != FG_OK) {
-            problem(&im, im.inventory, (long)i, e->id, e->line_start, 0, "%s", fg_last_error());
+        char why[1024];
+        if (!dry_run && store_entry(&im, store, e, &is_new, why, sizeof why) < 0) {
+            problem(&im, im.inventory, (long)i, e->id, e->line_start, 0, "%s", why);
             im.dropped_entries++;
             if (strict) rc = cli_fail(ctx, NULL, "nothing written (--strict)");
             continue;

@@ -20,7 +20,7 @@ static const cli_cmd *const k_cmds[] = {
 static const char k_globals[] =
     "Global options (before or after the subcommand):\n"
     "  --metadata FILE   metadata file (default: $FLAGGEMS_EXP_METADATA, else the\n"
-    "                    project's " FGX_DEFAULT_METADATA ");\n"
+    "                    project's src/experimental/generated/_metadata.json);\n"
     "                    commands that write create it when it is absent\n"
     "  --format F        table, json or md (default: table on a terminal, json\n"
     "                    otherwise; report also takes html)\n"
@@ -132,12 +132,15 @@ int main(int argc, char **argv)
             return cli_usage(&ctx, hint, "unknown option '--%s'", name);
         }
         int takes = global || spec->kind != CLI_FLAG;
+        char hint[96];
+        snprintf(hint, sizeof hint, "see 'flag-gems-exp%s%s --help'", cmd ? " " : "",
+                 cmd ? cmd->name : "");
         if (takes && !value) {
             if (i + 1 >= argc)
-                return cli_usage(&ctx, "see --help", "option '--%s' needs a value", name);
+                return cli_usage(&ctx, hint, "option '--%s' needs a value", name);
             value = argv[++i];
         } else if (!takes && value) {
-            return cli_usage(&ctx, "see --help", "option '--%s' takes no value", name);
+            return cli_usage(&ctx, hint, "option '--%s' takes no value", name);
         }
         if (strcmp(name, "metadata") == 0) {
             if (!value[0]) return cli_usage(&ctx, NULL, "--metadata needs a file name");
@@ -163,10 +166,7 @@ int main(int argc, char **argv)
         else if (args.npos == 0) print_main_help(stdout);
         return CLI_OK;
     }
-    if (!cmd) {
-        print_main_help(stderr);
-        return CLI_USAGE;
-    }
+    if (!cmd) return cli_usage(&ctx, "run 'flag-gems-exp --help' for the commands", "no command given");
     if (args.npos < cmd->min_pos)
         return cli_usage(&ctx, NULL, "missing argument (usage: flag-gems-exp %s)", cmd->usage);
     if (args.npos > cmd->max_pos)
