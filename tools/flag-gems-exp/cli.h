@@ -16,6 +16,7 @@
 
 #include "core/error.h" /* FGI_PRINTF */
 #include "experimental/metadata.h"
+#include "ops/kernel.h"
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
@@ -147,9 +148,27 @@ const char *cli_range_text(const fgi_meta_op *op, char *buf, size_t size);
 /* The row `list --format json` prints for one kernel. */
 json_t *cli_kernel_summary(const fgi_meta_op *op);
 
+/* The kernels named by "<op|kernel>" (an op: its experimental kernels) or
+ * --all (every experimental kernel of this build). *out is malloc'd. */
+int cli_select_kernels(const cli_ctx *ctx, const cli_args *a, const fgi_kernel ***out, size_t *n);
+/* This machine as a metadata device name: "CPU-<model>" (<= 64 bytes). */
+void cli_device_name(char *buf, size_t size);
+/* "float32,bf16" -> FGI_DTYPE_BIT mask (0 when s is NULL: all). */
+int cli_parse_dtypes(const cli_ctx *ctx, const char *s, unsigned *mask);
+/* Writes DIR/<kid><suffix>.md and .json (either text may be NULL). */
+int cli_write_report_pair(const cli_ctx *ctx, const char *dir, const char *kid, const char *suffix,
+                          const char *md, const char *json);
+/* Records a benchmark's speedups (kernel vs each baseline, per config) as
+ * performance baselines of the kernel in the metadata (cmd_benchmark.c). */
+struct fgi_perf_report;
+fg_status cli_record_baselines(fgi_meta_store *store, const struct fgi_perf_report *r);
+/* A graduation report (the metadata store's view) as JSON. */
+json_t *cli_grad_json(const fgi_meta_grad_report *r);
+
 /* ---------------------------------------------------------------- commands */
 
 extern const cli_cmd cli_cmd_list, cli_cmd_info, cli_cmd_report, cli_cmd_config,
-    cli_cmd_import_flaggems;
+    cli_cmd_import_flaggems, cli_cmd_validate, cli_cmd_benchmark, cli_cmd_check_graduation,
+    cli_cmd_propose_graduation, cli_cmd_pipeline, cli_cmd_import, cli_cmd_codegen;
 
 #endif

@@ -12,8 +12,31 @@
 #define FGX_DEFAULT_METADATA "src/experimental/generated/_metadata.json"
 #endif
 
+/* Commands whose engine is not part of this build (the testing tools,
+ * graduation, the code generator) are left out of it. */
 static const cli_cmd *const k_cmds[] = {
-    &cli_cmd_list, &cli_cmd_info, &cli_cmd_report, &cli_cmd_config, &cli_cmd_import_flaggems,
+    &cli_cmd_list,
+    &cli_cmd_info,
+#ifdef FGX_HAVE_ACCURACY
+    &cli_cmd_validate,
+#endif
+#ifdef FGX_HAVE_PERFORMANCE
+    &cli_cmd_benchmark,
+#endif
+#ifdef FGX_HAVE_GRADUATION
+    &cli_cmd_check_graduation,
+    &cli_cmd_propose_graduation,
+#endif
+#ifdef FGX_HAVE_CODEGEN
+    &cli_cmd_import,
+    &cli_cmd_codegen,
+#endif
+    &cli_cmd_import_flaggems,
+    &cli_cmd_report,
+    &cli_cmd_config,
+#ifdef FGX_HAVE_PIPELINE
+    &cli_cmd_pipeline,
+#endif
 };
 #define N_CMDS (sizeof k_cmds / sizeof k_cmds[0])
 
