@@ -12,6 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#ifdef FGX_HAVE_GRADUATION
+#include "experimental/graduation/graduation.h"
+#endif
+
 /* ---------------------------------------------------------------- args */
 
 const char *cli_opt(const cli_args *a, const char *name)
@@ -105,6 +109,11 @@ int cli_open_metadata(const cli_ctx *ctx, int write, int manual, fgi_meta_store 
                                           "cannot open the metadata");
     const char *rep = fgi_meta_open_report(*out);
     if (rep && rep[0]) cli_warn(ctx, "%s", rep);
+#ifdef FGX_HAVE_GRADUATION
+    /* info and report judge graduation as check-graduation does. */
+    static fgi_grad_policy holder;
+    fgi_grad_install(*out, NULL, &holder);
+#endif
     return CLI_OK;
 }
 
