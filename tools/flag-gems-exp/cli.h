@@ -158,10 +158,11 @@ int cli_parse_dtypes(const cli_ctx *ctx, const char *s, unsigned *mask);
 /* Writes DIR/<kid><suffix>.md and .json (either text may be NULL). */
 int cli_write_report_pair(const cli_ctx *ctx, const char *dir, const char *kid, const char *suffix,
                           const char *md, const char *json);
-/* Records a benchmark's speedups (kernel vs each baseline, per config) as
- * performance baselines of the kernel in the metadata (cmd_benchmark.c). */
+/* Records a benchmark's speedups of candidate j (cands[j]) over each
+ * stable or reference candidate, per config, as performance baselines of
+ * that kernel in the metadata (cmd_benchmark.c). */
 struct fgi_perf_report;
-fg_status cli_record_baselines(fgi_meta_store *store, const struct fgi_perf_report *r);
+fg_status cli_record_baselines(fgi_meta_store *store, const struct fgi_perf_report *r, int j);
 /* A graduation report (the metadata store's view) as JSON. */
 json_t *cli_grad_json(const fgi_meta_grad_report *r);
 

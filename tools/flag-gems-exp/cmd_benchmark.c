@@ -45,7 +45,7 @@ static int shape_configs(const cli_ctx *ctx, const fgi_kernel *k, const char *sh
     return *json ? CLI_OK : cli_fail(ctx, NULL, "out of memory");
 }
 
-fg_status cli_record_baselines(fgi_meta_store *store, const fgi_perf_report *r)
+fg_status cli_record_baselines(fgi_meta_store *store, const fgi_perf_report *r, int j)
 {
     size_t cap = r->nconfig * (size_t)r->ncand;
     fgi_meta_baseline *bl = calloc(cap ? cap : 1, sizeof *bl);
@@ -60,9 +60,10 @@ fg_status cli_record_baselines(fgi_meta_store *store, const fgi_perf_report *r)
     size_t n = 0;
     for (size_t c = 0; c < r->nconfig; c++) {
         const fgi_perf_config *cfg = &r->configs[c];
-        const fgi_perf_result *kr = &r->results[c * (size_t)r->ncand];
+        const fgi_perf_result *kr = &r->results[c * (size_t)r->ncand + (size_t)j];
         if (kr->status != FG_OK || !(kr->median_ns > 0)) continue;
         for (int b = 1; b < r->ncand; b++) {
+            if (b == j || r->cands[b]->tier == FGI_TIER_EXPERIMENTAL) continue;
             const fgi_perf_result *br = &r->results[c * (size_t)r->ncand + (size_t)b];
             if (br->status != FG_OK || !(br->median_ns > 0)) continue;
             int64_t *s = shapes + n * (FG_MAX_DIMS + 1);
@@ -82,7 +83,7 @@ fg_status cli_record_baselines(fgi_meta_store *store, const fgi_perf_report *r)
     }
     fgi_meta_performance_result perf = {bl, n, -1, r->timestamp};
     fgi_meta_validation_result res = {NULL, &perf};
-    fg_status st = n ? fgi_meta_update_validation_status(store, r->cands[0]->id, &res) : FG_OK;
+    fg_status st = n ? fgi_meta_update_validation_status(store, r->cands[j]->id, &res) : FG_OK;
     free(bl);
     free(shapes);
     return st;
@@ -200,7 +201,7 @@ static int run_benchmark(cli_ctx *ctx, const cli_args *a)
             st = fgi_meta_get_op(store, ks[i]->id, &op);
             if (st == FG_OK) {
                 fgi_meta_op_release(op);
-                st = cli_record_baselines(store, r);
+                st = cli_record_baselines(store, r, 0);
                 meta = st == FG_OK;
             } else if (st == FG_ERR_NOT_FOUND) {
                 cli_warn(ctx, "%s is not in %s: baselines not recorded", ks[i]->id, ctx->metadata);

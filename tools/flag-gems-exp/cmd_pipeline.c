@@ -178,7 +178,12 @@ static int validate_one(const cli_ctx *ctx, fgi_meta_store *store, row *r)
     return st == FG_OK ? CLI_OK : cli_lib_error(ctx, st, 0, NULL, "cannot record accuracy");
 }
 
-static int benchmark_one(const cli_ctx *ctx, fgi_meta_store *store, row *r, double budget)
+/* Benchmarks the experimental kernels rows[0..n) (one op, at most
+ * FGI_PERF_MAX_CANDS minus the baselines) in one interleaved run against
+ * the op's stable and reference kernels, records each one's baselines, and
+ * asks the dispatcher which kernel it picks on each config. */
+static int benchmark_group(const cli_ctx *ctx, fgi_meta_store *store, row *rows, int n,
+                           const fgi_kernel *const *base, int nbase, double budget)
 {
     fgi_perf_options opt;
     fgi_perf_options_default(&opt);
@@ -187,50 +192,99 @@ static int benchmark_one(const cli_ctx *ctx, fgi_meta_store *store, row *r, doub
     opt.repeat = 5;
     opt.target_noise = 0.03;
     opt.record = 1;
+    const fgi_kernel *others[FGI_PERF_MAX_CANDS];
+    int no = 0;
+    unsigned dtypes = 0;
+    for (int j = 0; j < n; j++) {
+        dtypes |= rows[j].k->dtypes;
+        if (j) others[no++] = rows[j].k;
+    }
+    for (int b = 0; b < nbase; b++) others[no++] = base[b];
     fgi_perf_config *cfgs = NULL;
-    size_t n = 0, keep = 0;
-    fg_status st = fgi_perf_default_configs(r->k->op, &cfgs, &n);
-    for (size_t c = 0; st == FG_OK && c < n; c++)
-        if (r->k->dtypes & (1u << cfgs[c].dtype)) cfgs[keep++] = cfgs[c];
+    size_t nc = 0, keep = 0;
+    fg_status st = fgi_perf_default_configs(rows[0].k->op, &cfgs, &nc);
+    for (size_t c = 0; st == FG_OK && c < nc; c++)
+        if (dtypes & FGI_DTYPE_BIT(cfgs[c].dtype)) cfgs[keep++] = cfgs[c];
     fgi_perf_report *rep = NULL;
-    if (st == FG_OK && keep) st = fgi_perf_benchmark(r->k, NULL, 0, cfgs, keep, &opt, &rep);
+    if (st == FG_OK && keep) st = fgi_perf_benchmark(rows[0].k, others, no, cfgs, keep, &opt, &rep);
     free(cfgs);
     if (st != FG_OK) return cli_lib_error(ctx, st, 0, NULL, "benchmark could not run");
     if (!rep) return CLI_OK;
-    int base = -1;
-    for (int b = 1; b < rep->ncand; b++)
-        if (rep->speedup[b].configs > 0 &&
-            (base < 0 || (rep->cands[b]->tier == FGI_TIER_STABLE && rep->cands[base]->tier != FGI_TIER_STABLE)))
-            base = b;
-    if (base > 0) {
-        r->sp_min = rep->speedup[base].min;
-        r->sp_max = rep->speedup[base].max;
-        r->vs_reference = rep->cands[base]->tier != FGI_TIER_STABLE;
+    /* Candidate j is rows[j]; the baselines follow. The speedup range of a
+     * kernel is over its op's stable kernel, else the reference. */
+    int ref = -1;
+    for (int b = n; b < rep->ncand; b++)
+        if (ref < 0 || (rep->cands[b]->tier == FGI_TIER_STABLE && rep->cands[ref]->tier != FGI_TIER_STABLE))
+            ref = b;
+    for (int j = 0; j < n && st == FG_OK; j++) {
+        row *r = &rows[j];
+        for (size_t c = 0; ref > 0 && c < rep->nconfig; c++) {
+            const fgi_perf_result *kr = &rep->results[c * (size_t)rep->ncand + (size_t)j];
+            const fgi_perf_result *br = &rep->results[c * (size_t)rep->ncand + (size_t)ref];
+            if (kr->status != FG_OK || br->status != FG_OK || !(kr->median_ns > 0)) continue;
+            double sp = br->median_ns / kr->median_ns;
+            if (r->sp_max == 0 || sp < r->sp_min) r->sp_min = sp;
+            if (sp > r->sp_max) r->sp_max = sp;
+            r->vs_reference = rep->cands[ref]->tier != FGI_TIER_STABLE;
+        }
+        const fgi_meta_op *op;
+        st = fgi_meta_get_op(store, r->k->id, &op);
+        if (st == FG_OK) {
+            fgi_meta_op_release(op);
+            st = cli_record_baselines(store, rep, j);
+        } else if (st == FG_ERR_NOT_FOUND) {
+            st = FG_OK;
+        }
     }
-    /* Metadata baselines, as `benchmark --record` writes them. */
-    const fgi_meta_op *op;
-    st = fgi_meta_get_op(store, r->k->id, &op);
-    if (st == FG_OK) {
-        fgi_meta_op_release(op);
-        st = cli_record_baselines(store, rep);
-    } else if (st == FG_ERR_NOT_FOUND) {
-        st = FG_OK;
-    }
-    /* The dispatcher's choice on each config the kernel ran. */
+    /* The dispatcher's choice on each config, credited to the kernel chosen. */
     for (size_t c = 0; c < rep->nconfig; c++) {
-        if (rep->results[c * (size_t)rep->ncand].status != FG_OK) continue;
-        r->n_configs++;
-        if (strcmp(dispatch_choice(&rep->configs[c]), r->k->id) != 0) continue;
+        const char *chosen = dispatch_choice(&rep->configs[c]);
         char cfg[96];
         fgi_perf_config_str(&rep->configs[c], cfg, sizeof cfg);
-        int j = 0;
-        while (j < r->n_shapes && strcmp(r->chosen[j].cfg, cfg) != 0) j++;
-        if (j == r->n_shapes && j < 16) snprintf(r->chosen[r->n_shapes++].cfg, sizeof cfg, "%s", cfg);
-        if (j < 16) r->chosen[j].dtypes |= FGI_DTYPE_BIT(rep->configs[c].dtype);
-        r->n_chosen++;
+        for (int j = 0; j < n; j++) {
+            row *r = &rows[j];
+            if (rep->results[c * (size_t)rep->ncand + (size_t)j].status != FG_OK) continue;
+            r->n_configs++;
+            if (strcmp(chosen, r->k->id) != 0) continue;
+            int s = 0;
+            while (s < r->n_shapes && strcmp(r->chosen[s].cfg, cfg) != 0) s++;
+            if (s == r->n_shapes && s < 16) snprintf(r->chosen[r->n_shapes++].cfg, sizeof cfg, "%s", cfg);
+            if (s < 16) r->chosen[s].dtypes |= FGI_DTYPE_BIT(rep->configs[c].dtype);
+            r->n_chosen++;
+        }
     }
     fgi_perf_report_free(rep);
     return st == FG_OK ? CLI_OK : cli_lib_error(ctx, st, 0, NULL, "cannot record baselines");
+}
+
+/* Every op's experimental kernels, benchmarked in groups. rows are
+ * reordered so that each op's kernels are adjacent (registry order kept
+ * within an op). */
+static int benchmark_all(const cli_ctx *ctx, fgi_meta_store *store, row *rows, size_t n, double budget)
+{
+    size_t done = 0;
+    int rc = CLI_OK;
+    while (done < n && rc == CLI_OK) {
+        /* Gather the kernels of rows[done]'s op right after it. */
+        size_t end = done + 1;
+        for (size_t i = end; i < n; i++)
+            if (rows[i].k->op == rows[done].k->op) {
+                row t = rows[i];
+                memmove(&rows[end + 1], &rows[end], (i - end) * sizeof *rows);
+                rows[end++] = t;
+            }
+        const fgi_kernel *base[FGI_PERF_MAX_CANDS];
+        int nbase = fgi_perf_default_baselines(rows[done].k, base, 2);
+        int per = FGI_PERF_MAX_CANDS - nbase;
+        for (size_t g = done; g < end && rc == CLI_OK; g += (size_t)per) {
+            int cnt = (int)(end - g < (size_t)per ? end - g : (size_t)per);
+            cli_progress(ctx, g, n, rows[g].k->id);
+            rc = benchmark_group(ctx, store, &rows[g], cnt, base, nbase, budget);
+        }
+        done = end;
+    }
+    cli_progress(ctx, n, n, NULL);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- output */
@@ -418,12 +472,11 @@ static int run_pipeline(cli_ctx *ctx, const cli_args *a)
     if (!rc && st != FG_OK) rc = cli_lib_error(ctx, st, 0, NULL, "cannot enable experimental kernels");
     for (size_t i = 0; rc == CLI_OK && i < nk; i++) {
         rows[i].k = ks[i];
-        cli_progress(ctx, 2 * i, 2 * nk, ks[i]->id);
+        cli_progress(ctx, i, nk, ks[i]->id);
         rc = validate_one(ctx, store, &rows[i]);
-        cli_progress(ctx, 2 * i + 1, 2 * nk, ks[i]->id);
-        if (!rc) rc = benchmark_one(ctx, store, &rows[i], budget);
     }
-    cli_progress(ctx, 2 * nk, 2 * nk, NULL);
+    cli_progress(ctx, nk, nk, NULL);
+    if (rc == CLI_OK) rc = benchmark_all(ctx, store, rows, nk, budget);
     fgi_meta_close(store);
     store = NULL;
 
