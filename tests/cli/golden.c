@@ -7,6 +7,8 @@
  * A case file is a header of "key: value" lines, then a line "---", then the
  * expected stdout:
  *   requires: data        skip (exit 77) when $DATA/operators.yaml is absent
+ *   requires: cmd NAME    skip (exit 77) when flag-gems-exp has no command NAME
+ *                         (its engine is not in this build)
  *   run: <shell>          setup, must exit 0 (repeatable, in order)
  *   cmd: <shell>          the command under test (exactly one)
  *   exit: N               expected exit status (default 0)
@@ -46,6 +48,8 @@ typedef struct gcase {
     int nerr;
     int err_lines; /* -1: any */
     int needs_data;
+    const char *needs_cmd[8];
+    int ncmd;
     const char *expected;
 } gcase;
 
@@ -129,7 +133,9 @@ static int parse_case(char *text, gcase *c)
         else if (strcmp(p, "stdout") == 0) c->stdout_mode = v;
         else if (strcmp(p, "stderr") == 0 && c->nerr < MAX_LINES) c->err_has[c->nerr++] = v;
         else if (strcmp(p, "stderr-lines") == 0) c->err_lines = atoi(v);
-        else if (strcmp(p, "requires") == 0) c->needs_data = strcmp(v, "data") == 0;
+        else if (strcmp(p, "requires") == 0 && strcmp(v, "data") == 0) c->needs_data = 1;
+        else if (strcmp(p, "requires") == 0 && strncmp(v, "cmd ", 4) == 0 && c->ncmd < 8)
+            c->needs_cmd[c->ncmd++] = v + 4;
         else return -1;
         p = next;
     }
@@ -274,6 +280,14 @@ int main(int argc, char **argv)
     if (c.needs_data && access(probe, R_OK) != 0) {
         printf("skipped: %s not found\n", probe);
         return 77;
+    }
+    for (int i = 0; i < c.ncmd; i++) {
+        char probe_cmd[256];
+        snprintf(probe_cmd, sizeof probe_cmd, "flag-gems-exp %s --help >/dev/null 2>&1", c.needs_cmd[i]);
+        if (sh(probe_cmd) != 0) {
+            printf("skipped: this build of flag-gems-exp has no '%s' command\n", c.needs_cmd[i]);
+            return 77;
+        }
     }
     const char *base = getenv("FGX_TEST_TMP");
     char tmp[4096];

@@ -163,6 +163,10 @@ int cli_write_report_pair(const cli_ctx *ctx, const char *dir, const char *kid, 
  * that kernel in the metadata (cmd_benchmark.c). */
 struct fgi_perf_report;
 fg_status cli_record_baselines(fgi_meta_store *store, const struct fgi_perf_report *r, int j);
+/* The failed graduation checks by name ("accuracy, performance"), plus
+ * "status S" when the status cannot graduate (cmd_graduation.c). */
+struct fgi_grad_report;
+void cli_failed_checks(const struct fgi_grad_report *r, char *buf, size_t size);
 /* A graduation report (the metadata store's view) as JSON. */
 json_t *cli_grad_json(const fgi_meta_grad_report *r);
 

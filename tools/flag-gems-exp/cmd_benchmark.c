@@ -20,7 +20,8 @@ static int shape_configs(const cli_ctx *ctx, const fgi_kernel *k, const char *sh
     while (*p) {
         char *end;
         long long v = strtoll(p, &end, 10);
-        if (end == p || v < 0 || nd == FG_MAX_DIMS + 1 || (*end && *end != 'x' && *end != ','))
+        if (end == p || v < 0 || nd == FG_MAX_DIMS + 1 || (*end && *end != 'x' && *end != ',') ||
+            (*end && !(end[1] >= '0' && end[1] <= '9')))
             return cli_usage(ctx, "e.g. --shape 4096x4096 (mm: MxKxN, bmm: BxMxKxN)",
                              "bad --shape '%s'", shape);
         d[nd++] = v;

@@ -78,26 +78,36 @@ static int resolve(const cli_ctx *ctx, const char *name, char ***ids, size_t *n)
     return rc;
 }
 
+void cli_failed_checks(const fgi_grad_report *r, char *buf, size_t size)
+{
+    size_t l = 0;
+    buf[0] = '\0';
+    for (int c = 0; c < FGI_GRAD_N_CRITERIA && l < size; c++)
+        if (!r->checks[c].passed)
+            l += (size_t)snprintf(buf + l, size - l, "%s%s", l ? ", " : "",
+                                  fgi_grad_criterion_name((fgi_grad_criterion)c));
+    if (r->status != FGI_META_VALIDATED && r->status != FGI_META_GRADUATION_CANDIDATE && l < size)
+        snprintf(buf + l, size - l, "%sstatus %s", l ? ", " : "", fgi_meta_status_name(r->status));
+    if (!buf[0]) snprintf(buf, size, "%s", r->eligible ? "none (eligible)" : "-");
+}
+
 static void print_check_table(const cli_ctx *ctx, const fgi_grad_check_result *r)
 {
-    static const char *const h[] = {"KERNEL", "STATUS", "SCORE", "ELIGIBLE", "ACTION", "BLOCKERS"};
+    static const char *const h[] = {"KERNEL", "STATUS", "SCORE", "ELIGIBLE", "ACTION", "BLOCKING"};
     static const char *const actions[] = {"-", "promoted", "demoted", "updated"};
     cli_table t;
     cli_table_init(&t, 6, h);
     size_t failed[FGI_GRAD_N_CRITERIA] = {0};
     for (size_t i = 0; i < r->n_kernels; i++) {
         const fgi_grad_kernel_result *k = &r->kernels[i];
-        char score[16], blockers[640] = "";
+        char score[16], blockers[256];
         snprintf(score, sizeof score, "%.2f", k->report.score);
-        for (int b = 0; b < k->report.n_blockers; b++) {
-            size_t l = strlen(blockers);
-            snprintf(blockers + l, sizeof blockers - l, "%s%s", b ? "; " : "", k->report.blockers[b]);
-        }
+        cli_failed_checks(&k->report, blockers, sizeof blockers);
         for (int c = 0; c < FGI_GRAD_N_CRITERIA; c++) failed[c] += !k->report.checks[c].passed;
         const char *row[6] = {k->report.kernel_id, fgi_meta_status_name(k->status_after), score,
                               k->report.eligible ? "yes" : "no",
                               actions[k->action <= FGI_GRAD_UPDATED ? k->action : 0],
-                              blockers[0] ? blockers : "-"};
+                              blockers};
         cli_table_row(&t, row);
     }
     cli_table_print(&t, ctx->format, stdout);

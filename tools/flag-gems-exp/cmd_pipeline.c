@@ -307,17 +307,8 @@ static void row_cells(const row *r, char cells[7][600])
     }
     snprintf(cells[5], 600, "%.2f", r->grad ? r->grad->report.score : 0.0);
     /* The failed checks by name; the reports have the details. */
-    l = 0;
-    cells[6][0] = '\0';
-    for (int c = 0; r->grad && c < FGI_GRAD_N_CRITERIA && l < 600; c++)
-        if (!r->grad->report.checks[c].passed)
-            l += (size_t)snprintf(cells[6] + l, 600 - l, "%s%s", l ? ", " : "",
-                                  fgi_grad_criterion_name((fgi_grad_criterion)c));
-    if (r->grad && r->grad->status_after != FGI_META_VALIDATED &&
-        r->grad->status_after != FGI_META_GRADUATION_CANDIDATE && l < 600)
-        snprintf(cells[6] + l, 600 - l, "%sstatus %s", l ? ", " : "",
-                 fgi_meta_status_name(r->grad->status_after));
-    if (!cells[6][0]) snprintf(cells[6], 600, "%s", r->grad && r->grad->report.eligible ? "none (eligible)" : "-");
+    if (r->grad) cli_failed_checks(&r->grad->report, cells[6], 600);
+    else snprintf(cells[6], 600, "-");
 }
 
 static const char *const k_heads[] = {"KERNEL", "STATUS", "ACCURACY", "SPEEDUP VS STABLE",
@@ -455,10 +446,16 @@ static int run_pipeline(cli_ctx *ctx, const cli_args *a)
     fgi_meta_store *store;
     if ((rc = cli_open_metadata(&work, 1, 0, &store))) return rc;
 
+    /* Every experimental kernel, or those of --op. */
     cli_args all;
     memset(&all, 0, sizeof all);
-    all.opt[0].name = "all";
-    all.nopt = 1;
+    if (cli_opt(a, "op")) {
+        all.pos[0] = cli_opt(a, "op");
+        all.npos = 1;
+    } else {
+        all.opt[0].name = "all";
+        all.nopt = 1;
+    }
     const fgi_kernel **ks = NULL;
     size_t nk = 0;
     if ((rc = cli_select_kernels(ctx, &all, &ks, &nk))) {
@@ -545,12 +542,13 @@ static int run_pipeline(cli_ctx *ctx, const cli_args *a)
     return rc;
 }
 
-static const cli_opt_spec k_opts[] = {{"out", CLI_VALUE}, {"budget", CLI_VALUE}, {NULL, 0}};
+static const cli_opt_spec k_opts[] = {{"out", CLI_VALUE}, {"budget", CLI_VALUE}, {"op", CLI_VALUE},
+                                      {NULL, 0}};
 
 const cli_cmd cli_cmd_pipeline = {
     "pipeline",
     "validate, benchmark and check every experimental kernel; write reports",
-    "pipeline [--out DIR] [--budget MS]",
+    "pipeline [--out DIR] [--budget MS] [--op NAME]",
     "The main job (make run): every experimental kernel of this build is\n"
     "validated, benchmarked against its op's stable and reference kernels with a\n"
     "short budget, and run through the dispatcher (experimental kernels enabled)\n"
@@ -560,7 +558,8 @@ const cli_cmd cli_cmd_pipeline = {
     "issue drafts in DIR/issues); DIR/report.md and DIR/report.html are written\n"
     "and a summary table printed. The source tree is not modified.\n"
     "  --out DIR     where the reports and working copies go (default build/report)\n"
-    "  --budget MS   benchmark time per config (default 10)",
+    "  --budget MS   benchmark time per config (default 10)\n"
+    "  --op NAME     only the experimental kernels of one op",
     k_opts,
     0,
     0,

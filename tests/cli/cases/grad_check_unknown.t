@@ -1,0 +1,8 @@
+requires: cmd check-graduation
+run: flag-gems-exp import-flaggems --metadata m.json --inventory $FIXTURES/inventory.yaml --bench $FIXTURES/bench_hopper.json --bench $FIXTURES/bench_metax.json > /dev/null 2>&1
+cmd: flag-gems-exp check-graduation nothing_like_it --metadata m.json
+exit: 2
+stdout: none
+stderr-lines: 1
+stderr: flag-gems-exp check-graduation: 'nothing_like_it' is neither a kernel id nor an op in m.json (hint: run 'flag-gems-exp list' for the kernel ids)
+---

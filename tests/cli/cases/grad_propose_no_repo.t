@@ -1,0 +1,11 @@
+# no repository there: refused with the library's reason; nothing written
+requires: cmd propose-graduation
+run: cp $SRC/src/experimental/generated/_metadata.json m.json
+run: mkdir plain
+cmd: flag-gems-exp propose-graduation softmax.cpu.custom.rows_le_1024_v1 --dry-run --repo plain --metadata m.json
+exit: 1
+stdout: none
+stderr-lines: 1
+stderr: flag-gems-exp propose-graduation: cannot propose the graduation: FG_ERR_
+after: test -z "$(ls -A plain)"
+---

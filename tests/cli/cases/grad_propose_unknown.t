@@ -1,0 +1,8 @@
+requires: cmd propose-graduation
+run: cp $SRC/src/experimental/generated/_metadata.json m.json
+cmd: flag-gems-exp propose-graduation nothing_like_it --metadata m.json
+exit: 2
+stdout: none
+stderr-lines: 1
+stderr: flag-gems-exp propose-graduation: 'nothing_like_it' is neither a kernel id nor an op in m.json (hint: run 'flag-gems-exp list' for the kernel ids)
+---
