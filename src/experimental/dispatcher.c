@@ -682,7 +682,7 @@ static void log_decision(const fgi_call *call, const settings *s, const cand *c,
     fgi_exp_log(FG_EXP_LEVEL_DEBUG, "dispatch %s %s [%s]%s strategy=%s%s%s: order [%s]; rejected: %s",
                 fgi_op_name(call->op), fgi_dtype_name(call->dtype), fgi_exp_shape_sig(call, sig, sizeof sig),
                 call->contiguous ? " contiguous" : " strided", fgi_cfg_strategy_name(s->strategy),
-                profiled ? " profiled" : "", slow ? " (experimental winner too slow: fallback_on_slow)" : "",
+                profiled ? " profiled" : ns[0] > 0 ? " (times from the performance database)" : "", slow ? " (experimental winner too slow: fallback_on_slow)" : "",
                 order, rejected[0] ? rejected : "none");
 }
 

@@ -41,42 +41,42 @@ static const char *tmp(const char *name, char *buf, size_t cap)
     return buf;
 }
 
-/* Removes a database and its -wal, -shm and .corrupt-* companions. */
-static void remove_db(const char *path)
-{
-    char p[PATH_MAX + 300];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
-    const char *slash = strrchr(path, '/');
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    DIR *d = opendir(dir);
-    if (!d) return;
-    size_t blen = strlen(slash + 1);
-    for (struct dirent *e; (e = readdir(d));)
-        if (!strncmp(e->d_name, slash + 1, blen) && strstr(e->d_name, ".corrupt-")) {
-            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-            unlink(p);
-        }
-    closedir(d);
-}
-
-static int count_aside(const char *path)
+/* Counts (and with remove, deletes) the .corrupt-* files moved aside
+ * from the database at path. */
+static int asides(const char *path, bool remove)
 {
     const char *slash = strrchr(path, '/');
-    char dir[PATH_MAX];
+    char dir[PATH_MAX], p[PATH_MAX + 300];
     snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
     DIR *d = opendir(dir);
     int n = 0;
     size_t blen = strlen(slash + 1);
-    for (struct dirent *e; d && (e = readdir(d));)
-        n += !strncmp(e->d_name, slash + 1, blen) && strstr(e->d_name, ".corrupt-") != NULL;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        if (strncmp(e->d_name, slash + 1, blen) || !strstr(e->d_name, ".corrupt-")) continue;
+        n++;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        if (remove) unlink(p);
+    }
     if (d) closedir(d);
     return n;
 }
+
+/* FG_TESTING_TMP/name into buf, with no database there (nor its -wal,
+ * -shm and .corrupt-* companions). */
+static const char *fresh_db(const char *name, char *buf, size_t cap)
+{
+    char p[PATH_MAX + 16];
+    tmp(name, buf, cap);
+    unlink(buf);
+    snprintf(p, sizeof p, "%s-wal", buf);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", buf);
+    unlink(p);
+    asides(buf, true);
+    return buf;
+}
+
+static int count_aside(const char *path) { return asides(path, false); }
 
 static char *read_file(const char *path)
 {
@@ -256,8 +256,7 @@ static void test_rows_and_ignore_rules(void **state)
 {
     (void)state;
     char path[PATH_MAX];
-    tmp("rows.db", path, sizeof path);
-    remove_db(path);
+    fresh_db("rows.db", path, sizeof path);
     fgi_perfdb *db;
     assert_int_equal(fgi_perfdb_open(path, &db), FG_OK);
     assert_string_equal(fgi_perfdb_notice(db), "");
@@ -320,8 +319,7 @@ static void test_warm_start_across_processes(void **state)
 {
     (void)state;
     char path[PATH_MAX], line[256];
-    tmp("warm.db", path, sizeof path);
-    remove_db(path);
+    fresh_db("warm.db", path, sizeof path);
     setenv("FLAGGEMS_EXP_PERF_DB", path, 1);
     /* the first process measures both custom kernels, the second measures nothing */
     run_child("dispatch", line, sizeof line);
@@ -345,8 +343,7 @@ static void test_warm_start_across_processes(void **state)
     assert_string_equal(line, "profiled=1 warm=0 kernel=" FAST);
 
     /* benchmark rows warm the dispatcher too (same key for the same call) */
-    tmp("warm_bench.db", path, sizeof path);
-    remove_db(path);
+    fresh_db("warm_bench.db", path, sizeof path);
     setenv("FLAGGEMS_EXP_PERF_DB", path, 1);
     run_child("bench", line, sizeof line);
     assert_string_equal(line, "recorded=2");
@@ -359,8 +356,7 @@ static void test_four_writer_processes(void **state)
     (void)state;
     enum { WRITERS = 4, ROWS = 250 };
     char path[PATH_MAX];
-    tmp("writers.db", path, sizeof path);
-    remove_db(path);
+    fresh_db("writers.db", path, sizeof path);
     setenv("FLAGGEMS_EXP_PERF_DB", path, 1);
     pid_t pids[WRITERS];
     for (int i = 0; i < WRITERS; i++) {
@@ -405,9 +401,8 @@ static void test_corrupt_file_moved_aside(void **state)
 {
     (void)state;
     char path[PATH_MAX], log[PATH_MAX];
-    tmp("garbage.db", path, sizeof path);
+    fresh_db("garbage.db", path, sizeof path);
     tmp("garbage.log", log, sizeof log);
-    remove_db(path);
     unlink(log);
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
@@ -438,8 +433,7 @@ static void test_damaged_pages_repaired_on_use(void **state)
 {
     (void)state;
     char path[PATH_MAX];
-    tmp("damaged.db", path, sizeof path);
-    remove_db(path);
+    fresh_db("damaged.db", path, sizeof path);
     fgi_perfdb *db;
     assert_int_equal(fgi_perfdb_open(path, &db), FG_OK);
     enum { N = 3000 };
@@ -485,8 +479,7 @@ static void test_newer_schema_moved_aside(void **state)
 {
     (void)state;
     char path[PATH_MAX];
-    tmp("newer.db", path, sizeof path);
-    remove_db(path);
+    fresh_db("newer.db", path, sizeof path);
     sqlite3 *raw;
     assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
     assert_int_equal(sqlite3_exec(raw, "CREATE TABLE future(x); PRAGMA user_version=99;", NULL, NULL, NULL),
@@ -528,11 +521,10 @@ static void test_export_to_metadata(void **state)
 {
     (void)state;
     char path[PATH_MAX], meta[PATH_MAX + 32], root[PATH_MAX];
-    tmp("export.db", path, sizeof path);
+    fresh_db("export.db", path, sizeof path);
     tmp("export_repo_XXXXXX", root, sizeof root);
     assert_non_null(mkdtemp(root)); /* a new repository each run */
     snprintf(meta, sizeof meta, "%s/_metadata.json", root);
-    remove_db(path);
     fgi_perfdb *db;
     assert_int_equal(fgi_perfdb_open(path, &db), FG_OK);
     const char *K = "relu.cpu.gen.test_v1", *R = "relu.cpu.stable.avx2";

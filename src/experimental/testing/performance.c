@@ -276,7 +276,12 @@ static fg_status case_build(const fgi_perf_config *c, uint64_t seed, bcase *b)
     uint64_t rng = seed;
     int nd = c->ndim;
     int64_t x_numel = 1;
-    for (int d = 0; d < nd; d++) x_numel *= c->shape[d] < 0 ? 0 : c->shape[d];
+    FG_RETURN_IF(nd < 0 || nd > FG_MAX_DIMS, FG_ERR_INVALID_ARG, "%d dims: expected 0..%d", nd, FG_MAX_DIMS);
+    for (int d = 0; d < nd; d++) {
+        FG_RETURN_IF(c->shape[d] < 0, FG_ERR_SHAPE, "dim %d is negative", d);
+        FG_RETURN_IF(__builtin_mul_overflow(x_numel, c->shape[d], &x_numel), FG_ERR_OVERFLOW,
+                     "element count overflows");
+    }
     switch (c->op) {
     case FGI_OP_add: case FGI_OP_mul:
         k->nin = 2;
