@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK(call)                                                     \
-    do {                                                                \
-        if ((call) != FG_OK) {                                          \
-            fprintf(stderr, "%s failed: %s\n", #call, fg_last_error()); \
-            return 1;                                                   \
-        }                                                               \
+#define CHECK(call)                                                                                          \
+    do {                                                                                                     \
+        if ((call) != FG_OK) {                                                                               \
+            fprintf(stderr, "%s failed: %s\n", #call, fg_last_error());                                      \
+            return 1;                                                                                        \
+        }                                                                                                    \
     } while (0)
 
 int main(void)

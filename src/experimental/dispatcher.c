@@ -682,7 +682,10 @@ static void log_decision(const fgi_call *call, const settings *s, const cand *c,
     fgi_exp_log(FG_EXP_LEVEL_DEBUG, "dispatch %s %s [%s]%s strategy=%s%s%s: order [%s]; rejected: %s",
                 fgi_op_name(call->op), fgi_dtype_name(call->dtype), fgi_exp_shape_sig(call, sig, sizeof sig),
                 call->contiguous ? " contiguous" : " strided", fgi_cfg_strategy_name(s->strategy),
-                profiled ? " profiled" : ns[0] > 0 ? " (times from the performance database)" : "", slow ? " (experimental winner too slow: fallback_on_slow)" : "",
+                profiled    ? " profiled"
+                : ns[0] > 0 ? " (times from the performance database)"
+                            : "",
+                slow ? " (experimental winner too slow: fallback_on_slow)" : "",
                 order, rejected[0] ? rejected : "none");
 }
 
@@ -736,7 +739,7 @@ static void decide(const fgi_call *call, const fgi_pc_key *key, uint64_t hash, b
             float kns[FGI_PC_MAXK];
             fgi_perf_sample_stats st[FGI_PC_MAXK] = {{0}};
             for (int j = 0; j < nwho; j++) ks[j] = c[who[j]].k;
-            if (fgi_perfdb_recall(call, key, ks, nwho, kns)) {
+            if (fgi_perfdb_recall(key, ks, nwho, kns)) {
                 for (int j = 0; j < nwho; j++) ns[who[j]] = kns[j];
                 if (t) cnt_add(&t->cnt[C_DB_WARM], 1);
             } else {

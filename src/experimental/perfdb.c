@@ -35,28 +35,27 @@ struct fgi_perfdb {
     char notice[2600];
 };
 
-static const char SCHEMA[] =
-    "CREATE TABLE IF NOT EXISTS measurements("
-    " id INTEGER PRIMARY KEY,"
-    " fingerprint TEXT NOT NULL,"
-    " build TEXT NOT NULL,"
-    " kernel_id TEXT NOT NULL,"
-    " op TEXT NOT NULL,"
-    " dtype TEXT NOT NULL,"
-    " shape TEXT NOT NULL,"
-    " shape_sig TEXT NOT NULL,"
-    " dispatch_key TEXT NOT NULL,"
-    " median_ns REAL NOT NULL,"
-    " p10_ns REAL NOT NULL,"
-    " p90_ns REAL NOT NULL,"
-    " min_ns REAL NOT NULL,"
-    " samples INTEGER NOT NULL,"
-    " workspace_bytes INTEGER,"
-    " source TEXT NOT NULL CHECK(source IN ('profiling','benchmark')),"
-    " timestamp TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS measurements_key"
-    " ON measurements(fingerprint, build, dispatch_key);"
-    "CREATE INDEX IF NOT EXISTS measurements_kernel ON measurements(kernel_id);";
+static const char SCHEMA[] = "CREATE TABLE IF NOT EXISTS measurements("
+                             " id INTEGER PRIMARY KEY,"
+                             " fingerprint TEXT NOT NULL,"
+                             " build TEXT NOT NULL,"
+                             " kernel_id TEXT NOT NULL,"
+                             " op TEXT NOT NULL,"
+                             " dtype TEXT NOT NULL,"
+                             " shape TEXT NOT NULL,"
+                             " shape_sig TEXT NOT NULL,"
+                             " dispatch_key TEXT NOT NULL,"
+                             " median_ns REAL NOT NULL,"
+                             " p10_ns REAL NOT NULL,"
+                             " p90_ns REAL NOT NULL,"
+                             " min_ns REAL NOT NULL,"
+                             " samples INTEGER NOT NULL,"
+                             " workspace_bytes INTEGER,"
+                             " source TEXT NOT NULL CHECK(source IN ('profiling','benchmark')),"
+                             " timestamp TEXT NOT NULL);"
+                             "CREATE INDEX IF NOT EXISTS measurements_key"
+                             " ON measurements(fingerprint, build, dispatch_key);"
+                             "CREATE INDEX IF NOT EXISTS measurements_kernel ON measurements(kernel_id);";
 
 static const char INSERT_SQL[] =
     "INSERT INTO measurements(fingerprint, build, kernel_id, op, dtype, shape, shape_sig,"
@@ -191,8 +190,8 @@ static int connect_db(fgi_perfdb *h, char *why, size_t cap)
         snprintf(why, cap, "cannot create its folder (%s)", strerror(errno));
         return SQLITE_CANTOPEN;
     }
-    int rc = sqlite3_open_v2(h->path, &h->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(h->path, &h->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     int version = 0;
     if (rc == SQLITE_OK) {
         sqlite3_busy_timeout(h->db, 2000);
@@ -211,7 +210,8 @@ static int connect_db(fgi_perfdb *h, char *why, size_t cap)
         sqlite3_finalize(st);
     }
     if (rc == SQLITE_OK && version > FGI_PERFDB_SCHEMA) {
-        snprintf(why, cap, "its schema version %d is newer than this library's %d", version, FGI_PERFDB_SCHEMA);
+        snprintf(why, cap, "its schema version %d is newer than this library's %d", version,
+                 FGI_PERFDB_SCHEMA);
         return SQLITE_NOTADB;
     }
     if (rc == SQLITE_OK && version < FGI_PERFDB_SCHEMA) {
@@ -224,7 +224,8 @@ static int connect_db(fgi_perfdb *h, char *why, size_t cap)
             if (rc != SQLITE_OK) sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
         }
     }
-    if (rc == SQLITE_OK) rc = sqlite3_prepare_v3(h->db, INSERT_SQL, -1, SQLITE_PREPARE_PERSISTENT, &h->ins, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v3(h->db, INSERT_SQL, -1, SQLITE_PREPARE_PERSISTENT, &h->ins, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v3(h->db, LOOKUP_SQL, -1, SQLITE_PREPARE_PERSISTENT, &h->look, NULL);
     if (rc != SQLITE_OK && !why[0])
@@ -257,14 +258,15 @@ static int repair(fgi_perfdb *h, const char *what)
     char why[256];
     int rc = connect_db(h, why, sizeof why);
     if (rc == SQLITE_OK)
-        snprintf(h->notice, sizeof h->notice, "performance database %.1024s was unusable (%s); %s%.1060s and recreated",
-                 h->path, what, aside[0] ? "moved to " : "replaced by another process",
-                 aside[0] ? aside : "");
-    else
         snprintf(h->notice, sizeof h->notice,
-                 "performance database %.1024s was unusable (%s) and could not be recreated (%s); measurements "
-                 "are not kept",
-                 h->path, what, why);
+                 "performance database %.1024s was unusable (%s); %s%.1060s and recreated", h->path, what,
+                 aside[0] ? "moved to " : "replaced by another process", aside[0] ? aside : "");
+    else
+        snprintf(
+            h->notice, sizeof h->notice,
+            "performance database %.1024s was unusable (%s) and could not be recreated (%s); measurements "
+            "are not kept",
+            h->path, what, why);
     fgi_exp_log(FG_EXP_LEVEL_WARNING, "%s", h->notice);
     if (rc != SQLITE_OK) disconnect(h);
     return rc;
@@ -418,7 +420,8 @@ static int bind_row(fgi_perfdb *h, sqlite3_stmt *st, const fgi_perf_row *r, cons
     B(sqlite3_bind_double(st, 12, r->min_ns));
     B(sqlite3_bind_int64(st, 13, r->samples));
     B(r->workspace_bytes >= 0 ? sqlite3_bind_int64(st, 14, r->workspace_bytes) : sqlite3_bind_null(st, 14));
-    B(sqlite3_bind_text(st, 15, r->source == FGI_PERF_BENCHMARK ? "benchmark" : "profiling", -1, SQLITE_STATIC));
+    B(sqlite3_bind_text(st, 15, r->source == FGI_PERF_BENCHMARK ? "benchmark" : "profiling", -1,
+                        SQLITE_STATIC));
     B(sqlite3_bind_text(st, 16, r->timestamp ? r->timestamp : now, -1, SQLITE_TRANSIENT));
 #undef B
     return rc;
@@ -492,8 +495,8 @@ int fgi_perfdb_lookup(fgi_perfdb *h, const char *key, const char *const *ids, in
 /* Runs sql (with ?1 = fingerprint, ?2 = build when bind) and hands each row
  * to fn. Handle's mutex held by the caller. */
 static fg_status query_rows(fgi_perfdb *h, const char *sql, const char *fp, const char *build,
-                            const char *const *texts, int ntexts,
-                            int (*fn)(sqlite3_stmt *st, void *ctx), void *ctx, const char *doing)
+                            const char *const *texts, int ntexts, int (*fn)(sqlite3_stmt *st, void *ctx),
+                            void *ctx, const char *doing)
 {
     FG_RETURN_IF(!h->db, FG_ERR_IO, "performance database %s is unusable (%s)", h->path, h->notice);
     sqlite3_stmt *st = NULL;
@@ -501,7 +504,8 @@ static fg_status query_rows(fgi_perfdb *h, const char *sql, const char *fp, cons
     int p = 1;
     if (rc == SQLITE_OK && fp) rc = sqlite3_bind_text(st, p++, fp, -1, SQLITE_TRANSIENT);
     if (rc == SQLITE_OK && build) rc = sqlite3_bind_text(st, p++, build, -1, SQLITE_TRANSIENT);
-    for (int i = 0; i < ntexts && rc == SQLITE_OK; i++) rc = sqlite3_bind_text(st, p++, texts[i], -1, SQLITE_TRANSIENT);
+    for (int i = 0; i < ntexts && rc == SQLITE_OK; i++)
+        rc = sqlite3_bind_text(st, p++, texts[i], -1, SQLITE_TRANSIENT);
     while (rc == SQLITE_OK && (rc = step_retry(h, st)) == SQLITE_ROW) rc = fn(st, ctx);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) return db_failed(h, rc, doing);
@@ -524,7 +528,8 @@ fg_status fgi_perfdb_count(fgi_perfdb *h, const char *fingerprint, const char *b
     snprintf(sql, sizeof sql, "SELECT count(*) FROM measurements WHERE %s AND %s",
              any_fp ? "1" : "fingerprint=?", any_bs ? "1" : "build=?");
     pthread_mutex_lock(&h->mu);
-    fg_status s = query_rows(h, sql, any_fp ? NULL : fp, any_bs ? NULL : bs, NULL, 0, count_row, out, "count");
+    fg_status s =
+        query_rows(h, sql, any_fp ? NULL : fp, any_bs ? NULL : bs, NULL, 0, count_row, out, "count");
     pthread_mutex_unlock(&h->mu);
     return s;
 }
@@ -676,10 +681,8 @@ fg_status fgi_perfdb_export(fgi_perfdb *h, struct fgi_meta_store *store, const c
 
 /* ---------------------------------------------------------------- dispatcher hooks */
 
-bool fgi_perfdb_recall(const fgi_call *call, const fgi_pc_key *key, const fgi_kernel *const *ks, int n,
-                       float *ns)
+bool fgi_perfdb_recall(const fgi_pc_key *key, const fgi_kernel *const *ks, int n, float *ns)
 {
-    (void)call;
     fgi_perfdb *h = fgi_perfdb_shared();
     if (!h || n > FGI_PC_MAXK) return false;
     char kt[FGI_PERFDB_KEY_LEN];

@@ -50,17 +50,17 @@ typedef struct fgi_perf_row {
     const char *fingerprint; /* NULL: this machine's */
     const char *build;       /* NULL: this library's build signature */
     const char *kernel_id;
-    const char *op;          /* "softmax" */
-    const char *dtype;       /* "float32" */
-    int ndim;                /* shape of the call's first input (a for mm) */
+    const char *op;    /* "softmax" */
+    const char *dtype; /* "float32" */
+    int ndim;          /* shape of the call's first input (a for mm) */
     int64_t shape[FG_MAX_DIMS];
-    const char *shape_sig;   /* the dispatcher's "1K_512" */
-    const char *key;         /* fgi_perfdb_key_text of the dispatcher key */
+    const char *shape_sig; /* the dispatcher's "1K_512" */
+    const char *key;       /* fgi_perfdb_key_text of the dispatcher key */
     double median_ns, p10_ns, p90_ns, min_ns;
     int64_t samples;         /* timed runs behind the statistics */
     int64_t workspace_bytes; /* peak library allocation of one run; -1 unknown */
     fgi_perf_source source;
-    const char *timestamp;   /* RFC 3339 UTC; NULL: now */
+    const char *timestamp; /* RFC 3339 UTC; NULL: now */
 } fgi_perf_row;
 
 /* The path the environment selects (see above) into buf. *disabled is set
@@ -117,14 +117,14 @@ void fgi_perfdb_now(char *buf, size_t cap);
  * database: kernel_id against reference_id on one (dtype, shape), newest
  * rows of this machine and build. */
 typedef struct fgi_perfdb_baseline {
-    char device[160];        /* fgi_machine_describe */
+    char device[160]; /* fgi_machine_describe */
     char dtype[16];
     int ndim;
     int64_t shape[FG_MAX_DIMS];
-    double speedup;          /* reference median / kernel median */
-    double memory_overhead;  /* MB of workspace beyond the reference's (0 unknown) */
+    double speedup;         /* reference median / kernel median */
+    double memory_overhead; /* MB of workspace beyond the reference's (0 unknown) */
     char reference_impl[128];
-    char timestamp[32];      /* the kernel row's */
+    char timestamp[32]; /* the kernel row's */
 } fgi_perfdb_baseline;
 
 /* Every (dtype, shape) on which both kernel_id and reference_id have rows
@@ -151,10 +151,9 @@ typedef struct fgi_perf_sample_stats {
 } fgi_perf_sample_stats;
 
 /* Warm start: fills ns[i] for every kernel of ks from the shared database
- * and returns true only when all n have a time for this call's key.
+ * and returns true only when all n have a time for dispatcher key `key`.
  * Cold path only (SQLite under the handle's mutex). */
-bool fgi_perfdb_recall(const fgi_call *call, const fgi_pc_key *key, const fgi_kernel *const *ks, int n,
-                       float *ns);
+bool fgi_perfdb_recall(const fgi_pc_key *key, const fgi_kernel *const *ks, int n, float *ns);
 /* Records the contenders that got a time (st[i].samples > 0) as
  * source=profiling rows. Errors are logged, never returned. */
 void fgi_perfdb_remember(const fgi_call *call, const fgi_pc_key *key, const fgi_kernel *const *ks, int n,

@@ -117,7 +117,11 @@ static void register_mocks(bool extra)
     static int slow_tag;
     const fg_exp_kernel ks[3] = {
         {.id = FAST, .op = "relu", .group = FG_EXP_GROUP_CUSTOM, .supports = dense_f32, .run = relu_run},
-        {.id = SLOW, .op = "relu", .group = FG_EXP_GROUP_CUSTOM, .supports = dense_f32, .run = relu_run,
+        {.id = SLOW,
+         .op = "relu",
+         .group = FG_EXP_GROUP_CUSTOM,
+         .supports = dense_f32,
+         .run = relu_run,
          .user = &slow_tag},
         {.id = "exp.cpu.custom.test_db_extra", .op = "exp", .group = FG_EXP_GROUP_CUSTOM, .run = relu_run}};
     if (fg_exp_register_kernels(ks, extra ? 3 : 2) != FG_OK) {
@@ -178,9 +182,20 @@ static int child_writer(int id, int n)
     snprintf(kid, sizeof kid, "relu.cpu.custom.writer%d", id);
     for (int i = 0; i < n; i++) {
         snprintf(key, sizeof key, "%048d", i);
-        fgi_perf_row r = {.kernel_id = kid, .op = "relu", .dtype = "float32", .ndim = 1, .shape = {i},
-                          .shape_sig = "x", .key = key, .median_ns = 100 + i, .p10_ns = 90, .p90_ns = 110 + i,
-                          .min_ns = 80, .samples = 10, .workspace_bytes = -1, .source = FGI_PERF_PROFILING};
+        fgi_perf_row r = {.kernel_id = kid,
+                          .op = "relu",
+                          .dtype = "float32",
+                          .ndim = 1,
+                          .shape = {i},
+                          .shape_sig = "x",
+                          .key = key,
+                          .median_ns = 100 + i,
+                          .p10_ns = 90,
+                          .p90_ns = 110 + i,
+                          .min_ns = 80,
+                          .samples = 10,
+                          .workspace_bytes = -1,
+                          .source = FGI_PERF_PROFILING};
         if (fgi_perfdb_insert(db, &r, 1) != FG_OK) {
             fprintf(stderr, "writer %d row %d: %s\n", id, i, fg_last_error());
             return 8;
@@ -246,9 +261,19 @@ static void test_paths(void **state)
 
 static fgi_perf_row row(const char *kid, const char *key, double med)
 {
-    return (fgi_perf_row){.kernel_id = kid, .op = "relu", .dtype = "float32", .ndim = 2, .shape = {64, 256},
-                          .shape_sig = "64_256", .key = key, .median_ns = med, .p10_ns = med * 0.9,
-                          .p90_ns = med * 1.1, .min_ns = med * 0.8, .samples = 10, .workspace_bytes = -1,
+    return (fgi_perf_row){.kernel_id = kid,
+                          .op = "relu",
+                          .dtype = "float32",
+                          .ndim = 2,
+                          .shape = {64, 256},
+                          .shape_sig = "64_256",
+                          .key = key,
+                          .median_ns = med,
+                          .p10_ns = med * 0.9,
+                          .p90_ns = med * 1.1,
+                          .min_ns = med * 0.8,
+                          .samples = 10,
+                          .workspace_bytes = -1,
                           .source = FGI_PERF_PROFILING};
 }
 
@@ -264,7 +289,7 @@ static void test_rows_and_ignore_rules(void **state)
     fgi_perf_row rows[5] = {row("A", key, 1000), row("A", key, 10), row("B", key, 10), row("A", key, 500),
                             row("C", "ffff", 7)};
     rows[1].fingerprint = "0123456789abcdef"; /* another machine */
-    rows[2].build = "0.0.9-0000000000000000";  /* another build */
+    rows[2].build = "0.0.9-0000000000000000"; /* another build */
     rows[3].source = FGI_PERF_BENCHMARK;
     assert_int_equal(fgi_perfdb_insert(db, rows, 5), FG_OK);
     const char *ids[3] = {"A", "B", "C"};
@@ -306,9 +331,9 @@ static void test_rows_and_ignore_rules(void **state)
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(st, 0), FGI_PERFDB_SCHEMA);
     sqlite3_finalize(st);
-    assert_int_equal(sqlite3_prepare_v2(raw, "SELECT count(*) FROM measurements WHERE source='benchmark'", -1,
-                                        &st, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(raw, "SELECT count(*) FROM measurements WHERE source='benchmark'", -1, &st, NULL),
+        SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(st, 0), 1);
     sqlite3_finalize(st);
@@ -384,18 +409,15 @@ static void test_four_writer_processes(void **state)
     /* each writer's rows are all there */
     char key[FGI_PERFDB_KEY_LEN];
     snprintf(key, sizeof key, "%048d", ROWS - 1);
-    const char *ids[WRITERS] = {"relu.cpu.custom.writer0", "relu.cpu.custom.writer1", "relu.cpu.custom.writer2",
-                                "relu.cpu.custom.writer3"};
+    const char *ids[WRITERS] = {"relu.cpu.custom.writer0", "relu.cpu.custom.writer1",
+                                "relu.cpu.custom.writer2", "relu.cpu.custom.writer3"};
     double ns[WRITERS];
     assert_int_equal(fgi_perfdb_lookup(db, key, ids, WRITERS, ns), WRITERS);
     for (int i = 0; i < WRITERS; i++) assert_true(ns[i] == 100 + ROWS - 1);
     fgi_perfdb_close(db);
 }
 
-static void set_log(const char *path)
-{
-    assert_int_equal(fg_exp_set_option("log_file", path), FG_OK);
-}
+static void set_log(const char *path) { assert_int_equal(fg_exp_set_option("log_file", path), FG_OK); }
 
 static void test_corrupt_file_moved_aside(void **state)
 {
@@ -528,8 +550,8 @@ static void test_export_to_metadata(void **state)
     fgi_perfdb *db;
     assert_int_equal(fgi_perfdb_open(path, &db), FG_OK);
     const char *K = "relu.cpu.gen.test_v1", *R = "relu.cpu.stable.avx2";
-    fgi_perf_row rows[6] = {row(K, "k1", 400), row(R, "k1", 1000), row(K, "k2", 250), row(R, "k2", 500),
-                            row(K, "k1", 200), row(R, "k3", 100)};
+    fgi_perf_row rows[6] = {row(K, "k1", 400), row(R, "k1", 1000), row(K, "k2", 250),
+                            row(R, "k2", 500), row(K, "k1", 200),  row(R, "k3", 100)};
     rows[2].shape[0] = 128;
     rows[3].shape[0] = 128;
     rows[2].dtype = rows[3].dtype = "bfloat16";
@@ -609,7 +631,8 @@ int main(int argc, char **argv)
     ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
     if (len <= 0) return 2;
     self[len] = '\0';
-    if (argc >= 2 && !strcmp(argv[1], "dispatch")) return child_dispatch(argc >= 3 && !strcmp(argv[2], "extra"));
+    if (argc >= 2 && !strcmp(argv[1], "dispatch"))
+        return child_dispatch(argc >= 3 && !strcmp(argv[2], "extra"));
     if (argc >= 2 && !strcmp(argv[1], "bench")) return child_bench();
     if (argc >= 4 && !strcmp(argv[1], "writer")) return child_writer(atoi(argv[2]), atoi(argv[3]));
     const struct CMUnitTest tests[] = {

@@ -109,7 +109,8 @@ static const fgi_kernel *stable_relu(void)
 
 static fgi_perf_config relu_cfg(int64_t rows, int64_t cols)
 {
-    return (fgi_perf_config){.op = FGI_OP_relu, .dtype = FGI_F32, .ndim = 2, .shape = {rows, cols}, .dim = -1};
+    return (fgi_perf_config){
+        .op = FGI_OP_relu, .dtype = FGI_F32, .ndim = 2, .shape = {rows, cols}, .dim = -1};
 }
 
 static fgi_perf_options quick(void)
@@ -247,8 +248,8 @@ static void test_refusing_and_failing_kernels(void **state)
     assert_int_equal(fgi_perf_render_json(r, &js), FG_OK);
     json_t *root = json_loads(js, 0, NULL);
     assert_non_null(root);
-    assert_true(json_is_null(json_object_get(json_object_get(json_object_get(root, "speedup"), stable_relu()->id),
-                                             "mean")));
+    assert_true(json_is_null(
+        json_object_get(json_object_get(json_object_get(root, "speedup"), stable_relu()->id), "mean")));
     json_decref(root);
     free(js);
     fgi_perf_report_free(r);
@@ -309,7 +310,8 @@ static void test_report_contents(void **state)
     assert_string_equal(jstr(root, "kernel", NULL), stable->id);
     json_t *bl = json_object_get(root, "baselines");
     assert_int_equal(json_array_size(bl), nb);
-    for (int i = 0; i < nb; i++) assert_string_equal(json_string_value(json_array_get(bl, (size_t)i)), defb[i]->id);
+    for (int i = 0; i < nb; i++)
+        assert_string_equal(json_string_value(json_array_get(bl, (size_t)i)), defb[i]->id);
     json_t *res = json_object_get(root, "results");
     assert_int_equal(json_array_size(res), 2);
     json_t *c1 = json_array_get(res, 1);
@@ -367,7 +369,8 @@ static void test_default_configs_are_valid_calls(void **state)
         fgi_perf_report *r = bench(k, k, c, n, &o); /* k as its own baseline: one candidate */
         assert_int_equal(r->ncand, 1);
         for (size_t i = 0; i < n; i++) {
-            if (r->results[i].status != FG_OK) print_error("%s config %zu: %s\n", k->id, i, r->results[i].error);
+            if (r->results[i].status != FG_OK)
+                print_error("%s config %zu: %s\n", k->id, i, r->results[i].error);
             assert_int_equal(r->results[i].status, FG_OK);
         }
         fgi_perf_report_free(r);
@@ -460,8 +463,8 @@ static void test_bad_input(void **state)
     assert_null(md);
     assert_null(js);
     expect(fg_exp_benchmark("relu.cpu.nope", NULL, NULL, &o, &md, NULL), FG_ERR_NOT_FOUND, "relu.cpu.nope");
-    expect(fg_exp_benchmark(id, "gelu.cpu.reference", "[{\"shape\": [4]}]", &o, &md, NULL), FG_ERR_INVALID_ARG,
-           "gelu kernel");
+    expect(fg_exp_benchmark(id, "gelu.cpu.reference", "[{\"shape\": [4]}]", &o, &md, NULL),
+           FG_ERR_INVALID_ARG, "gelu kernel");
     expect(fg_exp_benchmark(id, "x.y", "[{\"shape\": [4]}]", &o, &md, NULL), FG_ERR_NOT_FOUND, "x.y");
     expect(fg_exp_benchmark(id, NULL, "[{\"shape\": [4]", &o, &md, NULL), FG_ERR_PARSE, "line 1");
     expect(fg_exp_benchmark(id, NULL, "[]", &o, &md, NULL), FG_ERR_INVALID_ARG, "non-empty");
@@ -487,7 +490,8 @@ static void test_bad_input(void **state)
     expect(fg_exp_benchmark(id, NULL, "[{\"shape\": [4]}]", &o, &md, NULL), FG_ERR_INVALID_ARG, "budget_ms");
     o.budget_ms = 1;
     o.target_noise = 2;
-    expect(fg_exp_benchmark(id, NULL, "[{\"shape\": [4]}]", &o, &md, NULL), FG_ERR_INVALID_ARG, "target_noise");
+    expect(fg_exp_benchmark(id, NULL, "[{\"shape\": [4]}]", &o, &md, NULL), FG_ERR_INVALID_ARG,
+           "target_noise");
     assert_null(md);
 
     /* internal: configs of another op, too many baselines */

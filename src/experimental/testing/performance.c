@@ -69,11 +69,19 @@ fg_status fgi_perf_default_configs(fgi_op op, fgi_perf_config **out, size_t *n)
     size_t ns;
 #define SET(a) (set = (a), ns = sizeof(a) / sizeof((a)[0]))
     switch (op) {
-    case FGI_OP_add: case FGI_OP_mul: case FGI_OP_relu: case FGI_OP_gelu: case FGI_OP_silu:
-    case FGI_OP_exp: case FGI_OP_fast_gelu: SET(PW); break;
-    case FGI_OP_sum: case FGI_OP_mean: case FGI_OP_amax: SET(RED); break;
+    case FGI_OP_add:
+    case FGI_OP_mul:
+    case FGI_OP_relu:
+    case FGI_OP_gelu:
+    case FGI_OP_silu:
+    case FGI_OP_exp:
+    case FGI_OP_fast_gelu: SET(PW); break;
+    case FGI_OP_sum:
+    case FGI_OP_mean:
+    case FGI_OP_amax: SET(RED); break;
     case FGI_OP_softmax: SET(SMX); break;
-    case FGI_OP_layer_norm: case FGI_OP_rms_norm: SET(NORM); break;
+    case FGI_OP_layer_norm:
+    case FGI_OP_rms_norm: SET(NORM); break;
     case FGI_OP_mm: SET(MM); break;
     case FGI_OP_bmm: SET(BMM); break;
     default: return FG_ERROR(FG_ERR_INVALID_ARG, "no default configs for op %d", (int)op);
@@ -85,8 +93,13 @@ fg_status fgi_perf_default_configs(fgi_op op, fgi_perf_config **out, size_t *n)
     for (size_t d = 0; d < 3; d++)
         for (size_t i = 0; i < ns; i++) {
             fgi_perf_config *x = &c[d * ns + i];
-            *x = (fgi_perf_config){.op = op, .dtype = dts[d], .ndim = set[i].ndim, .n = set[i].n, .dim = -1,
-                                   .approx = op == FGI_OP_gelu ? 1 : 0, .weight = true,
+            *x = (fgi_perf_config){.op = op,
+                                   .dtype = dts[d],
+                                   .ndim = set[i].ndim,
+                                   .n = set[i].n,
+                                   .dim = -1,
+                                   .approx = op == FGI_OP_gelu ? 1 : 0,
+                                   .weight = true,
                                    .bias = op == FGI_OP_layer_norm};
             memcpy(x->shape, set[i].shape, sizeof set[i].shape);
             snprintf(x->label, sizeof x->label, "%s", set[i].label);
@@ -101,15 +114,20 @@ const char *fgi_perf_config_str(const fgi_perf_config *c, char *buf, size_t cap)
     char s[200];
     fgi_shape_str(s, sizeof s, c->ndim, c->shape);
     switch (c->op) {
-    case FGI_OP_mm: case FGI_OP_bmm: snprintf(buf, cap, "%s x %" PRId64 " cols", s, c->n); break;
-    case FGI_OP_sum: case FGI_OP_mean: case FGI_OP_amax: case FGI_OP_softmax:
+    case FGI_OP_mm:
+    case FGI_OP_bmm: snprintf(buf, cap, "%s x %" PRId64 " cols", s, c->n); break;
+    case FGI_OP_sum:
+    case FGI_OP_mean:
+    case FGI_OP_amax:
+    case FGI_OP_softmax:
         if (c->dim == FG_DIM_ALL)
             snprintf(buf, cap, "%s dim all", s);
         else
             snprintf(buf, cap, "%s dim %d", s, c->dim);
         break;
     case FGI_OP_gelu: snprintf(buf, cap, "%s %s", s, c->approx ? "tanh" : "erf"); break;
-    case FGI_OP_layer_norm: case FGI_OP_rms_norm:
+    case FGI_OP_layer_norm:
+    case FGI_OP_rms_norm:
         snprintf(buf, cap, "%s%s%s", s, c->weight ? " weight" : "",
                  c->bias && c->op == FGI_OP_layer_norm ? " bias" : "");
         break;
@@ -132,7 +150,8 @@ static fg_status parse_dtype(const char *s, fgi_dtype *dt)
 static fg_status parse_one(fgi_op op, json_t *o, fgi_perf_config *c)
 {
     FG_RETURN_IF(!json_is_object(o), FG_ERR_INVALID_ARG, "expected an object");
-    *c = (fgi_perf_config){.op = op, .dtype = FGI_F32, .dim = -1, .weight = true, .bias = op == FGI_OP_layer_norm};
+    *c = (fgi_perf_config){
+        .op = op, .dtype = FGI_F32, .dim = -1, .weight = true, .bias = op == FGI_OP_layer_norm};
     const char *k;
     json_t *v;
     bool have_shape = false;
@@ -162,8 +181,8 @@ static fg_status parse_one(fgi_op op, json_t *o, fgi_perf_config *c)
             else {
                 FG_RETURN_IF(!json_is_integer(v) || json_integer_value(v) < -FG_MAX_DIMS ||
                                  json_integer_value(v) >= FG_MAX_DIMS,
-                             FG_ERR_INVALID_ARG, "dim: expected an integer in -%d..%d or \"all\"", FG_MAX_DIMS,
-                             FG_MAX_DIMS - 1);
+                             FG_ERR_INVALID_ARG, "dim: expected an integer in -%d..%d or \"all\"",
+                             FG_MAX_DIMS, FG_MAX_DIMS - 1);
                 c->dim = (int)json_integer_value(v);
             }
         } else if (!strcmp(k, "approx")) {
@@ -178,8 +197,9 @@ static fg_status parse_one(fgi_op op, json_t *o, fgi_perf_config *c)
             FG_RETURN_IF(!json_is_string(v), FG_ERR_INVALID_ARG, "label: expected a string");
             snprintf(c->label, sizeof c->label, "%s", json_string_value(v));
         } else {
-            return FG_ERROR(FG_ERR_INVALID_ARG,
-                            "unknown key \"%.40s\" (allowed: dtype, shape, n, dim, approx, weight, bias, label)", k);
+            return FG_ERROR(
+                FG_ERR_INVALID_ARG,
+                "unknown key \"%.40s\" (allowed: dtype, shape, n, dim, approx, weight, bias, label)", k);
         }
     }
     FG_RETURN_IF(!have_shape, FG_ERR_INVALID_ARG, "shape is required");
@@ -242,24 +262,29 @@ static fg_status case_tensor(bcase *b, int i, fgi_dtype dt, int nd, const int64_
     int64_t numel = 1;
     for (int d = 0; d < nd; d++) {
         FG_RETURN_IF(shape[d] < 0, FG_ERR_SHAPE, "dim %d is negative", d);
-        FG_RETURN_IF(__builtin_mul_overflow(numel, shape[d], &numel), FG_ERR_OVERFLOW, "element count overflows");
+        FG_RETURN_IF(__builtin_mul_overflow(numel, shape[d], &numel), FG_ERR_OVERFLOW,
+                     "element count overflows");
         b->shp[i][d] = shape[d];
     }
     size_t bytes;
-    FG_RETURN_IF(__builtin_mul_overflow((size_t)numel, (size_t)fgi_dtype_size(dt), &bytes) || bytes > ((size_t)1 << 36),
+    FG_RETURN_IF(__builtin_mul_overflow((size_t)numel, (size_t)fgi_dtype_size(dt), &bytes) ||
+                     bytes > ((size_t)1 << 36),
                  FG_ERR_OVERFLOW, "a tensor of %" PRId64 " elements is too large to benchmark", numel);
     FG_RETURN_IF(posix_memalign(&b->buf[i], 64, bytes ? bytes : 64) != 0, FG_ERR_NO_MEMORY,
                  "%zu bytes of benchmark data", bytes);
     b->bytes[i] = bytes;
-    b->t[i] = (DLTensor){.data = b->buf[i], .device = {kDLCPU, 0}, .ndim = nd, .dtype = dl[dt], .shape = b->shp[i]};
+    b->t[i] =
+        (DLTensor){.data = b->buf[i], .device = {kDLCPU, 0}, .ndim = nd, .dtype = dl[dt], .shape = b->shp[i]};
     for (int64_t e = 0; rng && e < numel; e++) {
         uint64_t z = (*rng += 0x9E3779B97F4A7C15ull);
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
         z ^= z >> 31;
-        fgi_store_f64((char *)b->buf[i] + e * fgi_dtype_size(dt), dt, (double)(z >> 11) * 0x1p-53 * 8.0 - 4.0);
+        fgi_store_f64((char *)b->buf[i] + e * fgi_dtype_size(dt), dt,
+                      (double)(z >> 11) * 0x1p-53 * 8.0 - 4.0);
     }
-    FG_FORWARD(fgi_tensor_view(i ? &b->call.in[i - 1] : &b->call.out, &b->t[i], i ? "input" : "out"), "tensor %d", i);
+    FG_FORWARD(fgi_tensor_view(i ? &b->call.in[i - 1] : &b->call.out, &b->t[i], i ? "input" : "out"),
+               "tensor %d", i);
     b->moved += (double)bytes;
     return FG_OK;
 }
@@ -283,7 +308,8 @@ static fg_status case_build(const fgi_perf_config *c, uint64_t seed, bcase *b)
                      "element count overflows");
     }
     switch (c->op) {
-    case FGI_OP_add: case FGI_OP_mul:
+    case FGI_OP_add:
+    case FGI_OP_mul:
         k->nin = 2;
         k->alpha = 1.0;
         FG_FORWARD(case_tensor(b, 1, c->dtype, nd, c->shape, &rng), "x");
@@ -291,7 +317,11 @@ static fg_status case_build(const fgi_perf_config *c, uint64_t seed, bcase *b)
         FG_FORWARD(case_tensor(b, 0, c->dtype, nd, c->shape, NULL), "out");
         b->flops = (double)x_numel;
         break;
-    case FGI_OP_relu: case FGI_OP_gelu: case FGI_OP_silu: case FGI_OP_exp: case FGI_OP_fast_gelu:
+    case FGI_OP_relu:
+    case FGI_OP_gelu:
+    case FGI_OP_silu:
+    case FGI_OP_exp:
+    case FGI_OP_fast_gelu:
     case FGI_OP_softmax:
         k->nin = 1;
         k->approx = c->approx;
@@ -300,7 +330,9 @@ static fg_status case_build(const fgi_perf_config *c, uint64_t seed, bcase *b)
         b->flops = c->op == FGI_OP_relu ? (double)x_numel : -1;
         if (c->op != FGI_OP_softmax) break;
         __attribute__((fallthrough)); /* softmax's geometry */
-    case FGI_OP_sum: case FGI_OP_mean: case FGI_OP_amax: {
+    case FGI_OP_sum:
+    case FGI_OP_mean:
+    case FGI_OP_amax: {
         bool all = c->dim == FG_DIM_ALL || nd == 0;
         FG_RETURN_IF(c->op == FGI_OP_softmax && c->dim == FG_DIM_ALL, FG_ERR_INVALID_ARG,
                      "softmax needs a dim, not \"all\"");
@@ -326,7 +358,8 @@ static fg_status case_build(const fgi_perf_config *c, uint64_t seed, bcase *b)
         b->flops = c->op == FGI_OP_amax ? -1 : (double)x_numel;
         break;
     }
-    case FGI_OP_layer_norm: case FGI_OP_rms_norm: {
+    case FGI_OP_layer_norm:
+    case FGI_OP_rms_norm: {
         FG_RETURN_IF(nd < 1, FG_ERR_SHAPE, "norms need at least 1 dim");
         int64_t h = c->shape[nd - 1];
         k->nin = 3;
@@ -344,9 +377,11 @@ static fg_status case_build(const fgi_perf_config *c, uint64_t seed, bcase *b)
         b->flops = -1;
         break;
     }
-    case FGI_OP_mm: case FGI_OP_bmm: {
+    case FGI_OP_mm:
+    case FGI_OP_bmm: {
         int want = c->op == FGI_OP_bmm ? 3 : 2, o = want - 2;
-        FG_RETURN_IF(nd != want, FG_ERR_SHAPE, "%s needs a %d-dim shape, got %d dims", fgi_op_name(c->op), want, nd);
+        FG_RETURN_IF(nd != want, FG_ERR_SHAPE, "%s needs a %d-dim shape, got %d dims", fgi_op_name(c->op),
+                     want, nd);
         FG_RETURN_IF(c->n < 1, FG_ERR_SHAPE, "%s needs n >= 1 (columns of b)", fgi_op_name(c->op));
         k->nin = 2;
         k->outer = o ? c->shape[0] : 1;
@@ -410,13 +445,14 @@ static void summarize(fgi_perf_result *r, const double *samples, int64_t n, doub
 
 void fgi_perf_options_default(fgi_perf_options *o)
 {
-    *o = (fgi_perf_options){.warmup = 3, .repeat = 10, .max_samples = 1000, .budget_ms = 100,
-                            .target_noise = 0.01, .seed = 1};
+    *o = (fgi_perf_options){
+        .warmup = 3, .repeat = 10, .max_samples = 1000, .budget_ms = 100, .target_noise = 0.01, .seed = 1};
 }
 
 fg_status fgi_perf_options_check(const fgi_perf_options *o)
 {
-    FG_RETURN_IF(o->warmup < 0 || o->warmup > 1000, FG_ERR_INVALID_ARG, "warmup %d: expected 0..1000", o->warmup);
+    FG_RETURN_IF(o->warmup < 0 || o->warmup > 1000, FG_ERR_INVALID_ARG, "warmup %d: expected 0..1000",
+                 o->warmup);
     FG_RETURN_IF(o->repeat < 1 || o->repeat > 100000, FG_ERR_INVALID_ARG, "repeat %d: expected 1..100000",
                  o->repeat);
     FG_RETURN_IF(o->max_samples < o->repeat || o->max_samples > 1000000, FG_ERR_INVALID_ARG,
@@ -436,7 +472,8 @@ int fgi_perf_default_baselines(const fgi_kernel *k, const fgi_kernel **out, int 
     unsigned feat = fgi_cpu_features();
     for (int i = 0; i < n_all; i++) {
         const fgi_kernel *c = all[i];
-        if (c == k || c->op != k->op || c->device != k->device || !c->run || (feat & c->isa) != c->isa) continue;
+        if (c == k || c->op != k->op || c->device != k->device || !c->run || (feat & c->isa) != c->isa)
+            continue;
         if (c->tier == FGI_TIER_STABLE && (!stable || c->priority > stable->priority)) stable = c;
         if (c->tier == FGI_TIER_REFERENCE && !ref) ref = c;
     }
@@ -472,7 +509,8 @@ static void fail_result(fgi_perf_result *r, fg_status s, const char *what)
 }
 
 /* Measures every candidate on one config. */
-static void run_config(const fgi_perf_report *rep, const bcase *b, fgi_perf_result *res, cand_run *cr, double *tmp)
+static void run_config(const fgi_perf_report *rep, const bcase *b, fgi_perf_result *res, cand_run *cr,
+                       double *tmp)
 {
     const fgi_perf_options *o = &rep->options;
     const fgi_perf_timer *tm = o->timer;
@@ -564,11 +602,19 @@ static int64_t record_config(const fgi_perf_report *rep, const bcase *b, const f
     int m = 0;
     for (int j = 0; j < rep->ncand; j++) {
         if (res[j].status != FG_OK || res[j].samples < 1) continue;
-        rows[m] = (fgi_perf_row){.kernel_id = rep->cands[j]->id, .op = fgi_op_name(c->op),
-                                 .dtype = fgi_dtype_name(c->dtype), .ndim = c->ndim, .shape_sig = sig, .key = kt,
-                                 .median_ns = res[j].median_ns, .p10_ns = res[j].p10_ns, .p90_ns = res[j].p90_ns,
-                                 .min_ns = res[j].min_ns, .samples = res[j].samples,
-                                 .workspace_bytes = res[j].workspace_bytes, .source = FGI_PERF_BENCHMARK,
+        rows[m] = (fgi_perf_row){.kernel_id = rep->cands[j]->id,
+                                 .op = fgi_op_name(c->op),
+                                 .dtype = fgi_dtype_name(c->dtype),
+                                 .ndim = c->ndim,
+                                 .shape_sig = sig,
+                                 .key = kt,
+                                 .median_ns = res[j].median_ns,
+                                 .p10_ns = res[j].p10_ns,
+                                 .p90_ns = res[j].p90_ns,
+                                 .min_ns = res[j].min_ns,
+                                 .samples = res[j].samples,
+                                 .workspace_bytes = res[j].workspace_bytes,
+                                 .source = FGI_PERF_BENCHMARK,
                                  .timestamp = rep->timestamp};
         memcpy(rows[m].shape, c->shape, sizeof rows[m].shape);
         m++;
@@ -635,8 +681,8 @@ fg_status fgi_perf_benchmark(const fgi_kernel *kernel, const fgi_kernel *const *
         if (!b)
             s = FG_ERROR(FG_ERR_NULL, "baseline %d is NULL", i);
         else if (b->op != kernel->op)
-            s = FG_ERROR(FG_ERR_INVALID_ARG, "baseline %s is a %s kernel, %s is %s", b->id, fgi_op_name(b->op),
-                         kernel->id, fgi_op_name(kernel->op));
+            s = FG_ERROR(FG_ERR_INVALID_ARG, "baseline %s is a %s kernel, %s is %s", b->id,
+                         fgi_op_name(b->op), kernel->id, fgi_op_name(kernel->op));
         else if (b != kernel)
             r->cands[r->ncand++] = b;
     }
@@ -767,10 +813,11 @@ fg_status fgi_perf_render_markdown(const fgi_perf_report *r, char **out)
     sb_printf(&b, "| machine | %s, fingerprint `%s` |\n", r->machine, r->fingerprint);
     sb_printf(&b, "| library | libflaggems %s, build `%s` |\n", r->version, r->build);
     sb_printf(&b, "| run | %s, timer %s |\n", r->timestamp, r->timer);
-    sb_printf(&b,
-              "| method | warm-up %d, at least %d samples (at most %d) per candidate, budget %g ms per config, "
-              "stop at %.1f %% median noise, candidates interleaved |\n",
-              o->warmup, o->repeat, o->max_samples, o->budget_ms, o->target_noise * 100);
+    sb_printf(
+        &b,
+        "| method | warm-up %d, at least %d samples (at most %d) per candidate, budget %g ms per config, "
+        "stop at %.1f %% median noise, candidates interleaved |\n",
+        o->warmup, o->repeat, o->max_samples, o->budget_ms, o->target_noise * 100);
     sb_printf(&b, "| baselines |");
     for (int j = 1; j < r->ncand; j++) sb_printf(&b, "%s `%s`", j > 1 ? "," : "", r->cands[j]->id);
     sb_printf(&b, "%s |\n\n", r->ncand > 1 ? "" : " none");
@@ -788,21 +835,24 @@ fg_status fgi_perf_render_markdown(const fgi_perf_report *r, char **out)
     }
     sb_printf(&b, "\n### Per config\n\nTimes in microseconds per run; spread = (p90 - p10) / median; "
                   "speedup = that row's median / the kernel's.\n\n");
-    sb_printf(&b, "| # | config | dtype | candidate | median | p10 | p90 | min | spread | samples | GB/s | GFLOP/s "
-                  "| workspace | speedup |\n");
+    sb_printf(
+        &b, "| # | config | dtype | candidate | median | p10 | p90 | min | spread | samples | GB/s | GFLOP/s "
+            "| workspace | speedup |\n");
     sb_printf(&b, "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (size_t c = 0; c < r->nconfig; c++) {
         const fgi_perf_config *cf = &r->configs[c];
         const fgi_perf_result *row = &r->results[c * (size_t)r->ncand];
         char cs[256], what[320];
         fgi_perf_config_str(cf, cs, sizeof cs);
-        snprintf(what, sizeof what, "%s%s%s%s", cs, cf->label[0] ? " (" : "", cf->label, cf->label[0] ? ")" : "");
+        snprintf(what, sizeof what, "%s%s%s%s", cs, cf->label[0] ? " (" : "", cf->label,
+                 cf->label[0] ? ")" : "");
         for (int j = 0; j < r->ncand; j++) {
             const fgi_perf_result *x = &row[j];
             if (j)
                 sb_printf(&b, "| | | | `%s` ", r->cands[j]->id);
             else
-                sb_printf(&b, "| %zu | %s | %s | `%s` ", c + 1, what, fgi_dtype_name(cf->dtype), r->cands[j]->id);
+                sb_printf(&b, "| %zu | %s | %s | `%s` ", c + 1, what, fgi_dtype_name(cf->dtype),
+                          r->cands[j]->id);
             if (x->status != FG_OK) {
                 sb_printf(&b, "| %s: %s | | | | | | | | | |\n", fg_status_name(x->status), x->error);
                 continue;
@@ -818,8 +868,8 @@ fg_status fgi_perf_render_markdown(const fgi_perf_report *r, char **out)
                 snprintf(sp, sizeof sp, "%.3f", x->median_ns / row[0].median_ns);
             else
                 snprintf(sp, sizeof sp, "-");
-            sb_printf(&b, "| %s | %s | %s | %s | %.1f %% | %" PRId64 " | %.2f | %s | %s | %s |\n", m, p1, p9, mn,
-                      x->spread * 100, x->samples, x->gbps, fl, ws, sp);
+            sb_printf(&b, "| %s | %s | %s | %s | %.1f %% | %" PRId64 " | %.2f | %s | %s | %s |\n", m, p1, p9,
+                      mn, x->spread * 100, x->samples, x->gbps, fl, ws, sp);
         }
     }
     if (o->record) sb_printf(&b, "\n%" PRId64 " rows recorded in the performance database.\n", r->recorded);
@@ -845,11 +895,11 @@ static json_t *result_json(const fgi_perf_result *x, const fgi_kernel *k, const 
         json_object_set_new(o, "error", json_string(x->error));
         return o;
     }
-    json_t *more = json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:f, s:I}", "median_ns", x->median_ns,
-                             "p10_ns", x->p10_ns, "p90_ns", x->p90_ns, "min_ns", x->min_ns, "mean_ns", x->mean_ns,
-                             "spread", x->spread, "gbps", x->gbps, "samples", (json_int_t)x->samples, "batch",
-                             (json_int_t)x->batch, "noise", isfinite(x->noise) ? x->noise : -1.0,
-                             "workspace_bytes", (json_int_t)x->workspace_bytes);
+    json_t *more = json_pack(
+        "{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:f, s:I}", "median_ns", x->median_ns, "p10_ns",
+        x->p10_ns, "p90_ns", x->p90_ns, "min_ns", x->min_ns, "mean_ns", x->mean_ns, "spread", x->spread,
+        "gbps", x->gbps, "samples", (json_int_t)x->samples, "batch", (json_int_t)x->batch, "noise",
+        isfinite(x->noise) ? x->noise : -1.0, "workspace_bytes", (json_int_t)x->workspace_bytes);
     if (!more) {
         json_decref(o);
         return NULL;
@@ -867,22 +917,22 @@ fg_status fgi_perf_render_json(const fgi_perf_report *r, char **out)
     FG_RETURN_IF(!r || !out, FG_ERR_NULL, "report or out is NULL");
     *out = NULL;
     const fgi_perf_options *o = &r->options;
-    json_t *root = json_pack(
-        "{s:{s:s, s:s}, s:{s:s, s:s}, s:s, s:s, s:s, s:{s:i, s:i, s:i, s:f, s:f, s:I, s:b}, s:I}", "machine",
-        "description", r->machine, "fingerprint", r->fingerprint, "library", "version", r->version,
-        "build_signature", r->build, "timestamp", r->timestamp, "timer", r->timer, "kernel", r->cands[0]->id,
-        "options", "warmup", o->warmup, "repeat", o->repeat, "max_samples", o->max_samples, "budget_ms",
-        o->budget_ms, "target_noise", o->target_noise, "seed", (json_int_t)o->seed, "record", (int)o->record,
-        "recorded", (json_int_t)r->recorded);
+    json_t *root =
+        json_pack("{s:{s:s, s:s}, s:{s:s, s:s}, s:s, s:s, s:s, s:{s:i, s:i, s:i, s:f, s:f, s:I, s:b}, s:I}",
+                  "machine", "description", r->machine, "fingerprint", r->fingerprint, "library", "version",
+                  r->version, "build_signature", r->build, "timestamp", r->timestamp, "timer", r->timer,
+                  "kernel", r->cands[0]->id, "options", "warmup", o->warmup, "repeat", o->repeat,
+                  "max_samples", o->max_samples, "budget_ms", o->budget_ms, "target_noise", o->target_noise,
+                  "seed", (json_int_t)o->seed, "record", (int)o->record, "recorded", (json_int_t)r->recorded);
     json_t *bl = json_array(), *sp = json_object(), *configs = json_array();
     bool ok = root && bl && sp && configs;
     for (int j = 1; j < r->ncand && ok; j++) {
         const fgi_perf_speedup *s = &r->speedup[j];
         ok = json_array_append_new(bl, json_string(r->cands[j]->id)) == 0;
-        json_t *e = s->configs ? json_pack("{s:i, s:f, s:f, s:f, s:f}", "configs", s->configs, "mean", s->mean,
-                                           "geomean", s->geomean, "min", s->min, "max", s->max)
-                               : json_pack("{s:i, s:n, s:n, s:n, s:n}", "configs", 0, "mean", "geomean", "min",
-                                           "max");
+        json_t *e = s->configs ? json_pack("{s:i, s:f, s:f, s:f, s:f}", "configs", s->configs, "mean",
+                                           s->mean, "geomean", s->geomean, "min", s->min, "max", s->max)
+                               : json_pack("{s:i, s:n, s:n, s:n, s:n}", "configs", 0, "mean", "geomean",
+                                           "min", "max");
         ok = ok && e && json_object_set_new(sp, r->cands[j]->id, e) == 0;
     }
     for (size_t c = 0; c < r->nconfig && ok; c++) {
@@ -891,15 +941,17 @@ fg_status fgi_perf_render_json(const fgi_perf_report *r, char **out)
         char cs[256];
         json_t *cands = json_array();
         json_t *e = json_pack("{s:s, s:s, s:o, s:s, s:s}", "op", fgi_op_name(cf->op), "dtype",
-                              fgi_dtype_name(cf->dtype), "shape", shape_json(cf->ndim, cf->shape), "label", cf->label,
-                              "config", fgi_perf_config_str(cf, cs, sizeof cs));
+                              fgi_dtype_name(cf->dtype), "shape", shape_json(cf->ndim, cf->shape), "label",
+                              cf->label, "config", fgi_perf_config_str(cf, cs, sizeof cs));
         ok = e && cands;
         for (int j = 0; j < r->ncand && ok; j++) {
             json_t *x = result_json(&row[j], r->cands[j], j ? &row[0] : NULL);
             ok = x && json_array_append_new(cands, x) == 0;
         }
-        if (ok && (cf->op == FGI_OP_mm || cf->op == FGI_OP_bmm)) json_object_set_new(e, "n", json_integer(cf->n));
-        if (ok && (cf->op == FGI_OP_sum || cf->op == FGI_OP_mean || cf->op == FGI_OP_amax || cf->op == FGI_OP_softmax))
+        if (ok && (cf->op == FGI_OP_mm || cf->op == FGI_OP_bmm))
+            json_object_set_new(e, "n", json_integer(cf->n));
+        if (ok && (cf->op == FGI_OP_sum || cf->op == FGI_OP_mean || cf->op == FGI_OP_amax ||
+                   cf->op == FGI_OP_softmax))
             json_object_set_new(e, "dim", cf->dim == FG_DIM_ALL ? json_string("all") : json_integer(cf->dim));
         ok = ok && json_object_set_new(e, "candidates", cands) == 0;
         cands = NULL;
@@ -964,8 +1016,10 @@ static fg_status benchmark(const char *kernel_id, const char *baselines, const c
     if (options) {
         if (options->warmup) o.warmup = options->warmup;
         if (options->repeat) o.repeat = options->repeat;
-        if (options->max_samples) o.max_samples = options->max_samples;
-        else if (o.max_samples < o.repeat) o.max_samples = o.repeat;
+        if (options->max_samples)
+            o.max_samples = options->max_samples;
+        else if (o.max_samples < o.repeat)
+            o.max_samples = o.repeat;
         if (options->budget_ms != 0) o.budget_ms = options->budget_ms;
         if (options->target_noise != 0) o.target_noise = options->target_noise;
         if (options->seed) o.seed = options->seed;

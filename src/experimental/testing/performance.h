@@ -97,13 +97,13 @@ const char *fgi_perf_config_str(const fgi_perf_config *c, char *buf, size_t cap)
 /* ---------------------------------------------------------------- running */
 
 typedef struct fgi_perf_options {
-    int warmup;          /* 3 */
-    int repeat;          /* 10: minimum samples */
-    int max_samples;     /* 1000 */
-    double budget_ms;    /* 100 */
-    double target_noise; /* 0.01 */
-    uint64_t seed;       /* 1 */
-    bool record;         /* perf database rows, source benchmark */
+    int warmup;                  /* 3 */
+    int repeat;                  /* 10: minimum samples */
+    int max_samples;             /* 1000 */
+    double budget_ms;            /* 100 */
+    double target_noise;         /* 0.01 */
+    uint64_t seed;               /* 1 */
+    bool record;                 /* perf database rows, source benchmark */
     const fgi_perf_timer *timer; /* NULL: fgi_perf_cpu_timer() */
 } fgi_perf_options;
 
@@ -113,15 +113,15 @@ fg_status fgi_perf_options_check(const fgi_perf_options *o);
 
 /* One candidate on one config. */
 typedef struct fgi_perf_result {
-    fg_status status;   /* FG_OK, or why the candidate has no numbers */
+    fg_status status; /* FG_OK, or why the candidate has no numbers */
     char error[192];
     double median_ns, p10_ns, p90_ns, min_ns, mean_ns;
-    double spread;      /* (p90 - p10) / median */
-    double noise;       /* relative 95 % CI half-width of the median */
+    double spread; /* (p90 - p10) / median */
+    double noise;  /* relative 95 % CI half-width of the median */
     int64_t samples;
-    int64_t batch;      /* runs per sample */
+    int64_t batch; /* runs per sample */
     double gbps;
-    double gflops;      /* < 0: the op has no standard count */
+    double gflops; /* < 0: the op has no standard count */
     int64_t workspace_bytes;
 } fgi_perf_result;
 
@@ -137,9 +137,9 @@ typedef struct fgi_perf_report {
     int ncand;
     fgi_perf_config *configs;
     size_t nconfig;
-    fgi_perf_result *results;                    /* [config * ncand + candidate] */
+    fgi_perf_result *results;                     /* [config * ncand + candidate] */
     fgi_perf_speedup speedup[FGI_PERF_MAX_CANDS]; /* [b], b >= 1: over baseline b */
-    int64_t recorded;                            /* perf database rows written */
+    int64_t recorded;                             /* perf database rows written */
 } fgi_perf_report;
 
 /* The op's stable kernel the dispatcher would pick on this CPU (highest
