@@ -1,5 +1,6 @@
 /* The performance database: see perfdb.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +35,7 @@ struct fgi_perfdb {
     char build[FGI_SIGNATURE_LEN];
     char path[PATH_MAX];
     char notice[2600];
+    int reported; /* atomic: a failure was logged (later ones are not) */
 };
 
 static const char SCHEMA[] = "CREATE TABLE IF NOT EXISTS measurements("
@@ -192,6 +195,14 @@ static int connect_db(fgi_perfdb *h, char *why, size_t cap)
     }
     int rc = sqlite3_open_v2(h->path, &h->db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    /* the file this connection reads: repair() moves it aside only if the
+     * path still names it */
+    struct stat sb;
+    h->ino = 0;
+    if (stat(h->path, &sb) == 0) {
+        h->dev = sb.st_dev;
+        h->ino = sb.st_ino;
+    }
     int version = 0;
     if (rc == SQLITE_OK) {
         sqlite3_busy_timeout(h->db, 2000);
@@ -230,33 +241,39 @@ static int connect_db(fgi_perfdb *h, char *why, size_t cap)
         rc = sqlite3_prepare_v3(h->db, LOOKUP_SQL, -1, SQLITE_PREPARE_PERSISTENT, &h->look, NULL);
     if (rc != SQLITE_OK && !why[0])
         snprintf(why, cap, "%s", h->db ? sqlite3_errmsg(h->db) : sqlite3_errstr(rc));
-    struct stat sb;
-    if (rc == SQLITE_OK && stat(h->path, &sb) == 0) {
-        h->dev = sb.st_dev;
-        h->ino = sb.st_ino;
-    }
     return rc;
 }
 
 /* Moves a damaged file aside (unless another process already replaced it)
- * and connects to a new one. Handle's mutex held. */
+ * and connects to a new one. Handle's mutex held. Processes repair one at
+ * a time under an flock on <path>.lock: the one that comes second sees
+ * that the path names another file now and joins it instead of moving the
+ * fresh database aside. */
 static int repair(fgi_perfdb *h, const char *what)
 {
     disconnect(h);
+    char lock[PATH_MAX + 8];
+    snprintf(lock, sizeof lock, "%s.lock", h->path);
+    int lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lfd >= 0)
+        while (flock(lfd, LOCK_EX) != 0 && errno == EINTR) {
+        }
     struct stat sb;
     char aside[PATH_MAX + 40] = "";
-    if (stat(h->path, &sb) == 0 && (h->ino == 0 || (sb.st_dev == h->dev && sb.st_ino == h->ino))) {
-        snprintf(aside, sizeof aside, "%s.corrupt-%lld", h->path, (long long)time(NULL));
-        if (rename(h->path, aside) != 0) aside[0] = '\0';
+    if (stat(h->path, &sb) == 0 && h->ino != 0 && sb.st_dev == h->dev && sb.st_ino == h->ino) {
+        /* the damaged file's -wal/-shm go first: once it is renamed, a
+         * process may create the new database's under the same names */
         char side[PATH_MAX + 8];
         snprintf(side, sizeof side, "%s-wal", h->path);
         unlink(side);
         snprintf(side, sizeof side, "%s-shm", h->path);
         unlink(side);
+        snprintf(aside, sizeof aside, "%s.corrupt-%lld", h->path, (long long)time(NULL));
+        if (rename(h->path, aside) != 0) aside[0] = '\0';
     }
-    h->ino = 0;
     char why[256];
     int rc = connect_db(h, why, sizeof why);
+    if (lfd >= 0) close(lfd); /* releases the lock */
     if (rc == SQLITE_OK)
         snprintf(h->notice, sizeof h->notice,
                  "performance database %.1024s was unusable (%s); %s%.1060s and recreated", h->path, what,
@@ -316,6 +333,17 @@ static fg_status db_failed(fgi_perfdb *h, int rc, const char *doing)
     snprintf(what, sizeof what, "%s", h->db ? sqlite3_errmsg(h->db) : sqlite3_errstr(rc));
     if (is_corrupt(rc) && h->db) repair(h, what);
     return FG_ERROR(FG_ERR_IO, "performance database %s: %s failed: %s", h->path, doing, what);
+}
+
+/* Logs this thread's error message as a warning the first time a handle
+ * fails (a read-only file would otherwise warn on every decision), then
+ * clears it: the dispatcher's callers never see it. */
+static void report_once(fgi_perfdb *h)
+{
+    if (!__atomic_exchange_n(&h->reported, 1, __ATOMIC_RELAXED))
+        fgi_exp_log(FG_EXP_LEVEL_WARNING, "%s (further failures of this database are not logged)",
+                    fg_last_error());
+    fgi_error_clear();
 }
 
 /* ---------------------------------------------------------------- shared handle */
@@ -482,8 +510,7 @@ int fgi_perfdb_lookup(fgi_perfdb *h, const char *key, const char *const *ids, in
         sqlite3_reset(st);
         if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
             db_failed(h, rc, "lookup");
-            fgi_exp_log(FG_EXP_LEVEL_WARNING, "%s", fg_last_error());
-            fgi_error_clear();
+            report_once(h);
             found = 0;
             for (int i = 0; i < n; i++) ns[i] = 0;
         }
@@ -727,8 +754,5 @@ void fgi_perfdb_remember(const fgi_call *call, const fgi_pc_key *key, const fgi_
                             .source = FGI_PERF_PROFILING};
         memcpy(r->shape, call->in[0].shape, sizeof r->shape);
     }
-    if (fgi_perfdb_insert(h, rows, (size_t)m) != FG_OK) {
-        fgi_exp_log(FG_EXP_LEVEL_WARNING, "%s", fg_last_error());
-        fgi_error_clear();
-    }
+    if (fgi_perfdb_insert(h, rows, (size_t)m) != FG_OK) report_once(h);
 }

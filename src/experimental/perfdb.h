@@ -21,7 +21,9 @@
  *
  * Damage: a file that is not a database, is corrupt, or has a schema newer
  * than this library is moved aside to <file>.corrupt-<unix time> (with its
- * -wal/-shm files removed) and recreated; this is reported once, as a
+ * -wal/-shm files removed) and recreated, one process at a time (an flock
+ * on <file>.lock; a process that finds the file already replaced joins the
+ * new one); this is reported once, as a
  * warning in the runtime's log, and fgi_perfdb_notice() returns the text.
  * A file that cannot be opened or recreated at all (permissions, a folder
  * in its place) disables the handle, again with one warning. Neither ever

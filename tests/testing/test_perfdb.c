@@ -376,21 +376,21 @@ static void test_warm_start_across_processes(void **state)
     assert_string_equal(line, "profiled=0 warm=1 kernel=" FAST);
 }
 
-static void test_four_writer_processes(void **state)
+enum { WRITERS = 4 };
+
+/* WRITERS processes insert `rows` single-row transactions each into path at
+ * once; then every row must be there. */
+static void four_writers(const char *path, int rows)
 {
-    (void)state;
-    enum { WRITERS = 4, ROWS = 250 };
-    char path[PATH_MAX];
-    fresh_db("writers.db", path, sizeof path);
     setenv("FLAGGEMS_EXP_PERF_DB", path, 1);
     pid_t pids[WRITERS];
     for (int i = 0; i < WRITERS; i++) {
         pids[i] = fork();
         assert_true(pids[i] >= 0);
         if (pids[i] == 0) {
-            char id[8], n[8];
+            char id[8], n[16];
             snprintf(id, sizeof id, "%d", i);
-            snprintf(n, sizeof n, "%d", ROWS);
+            snprintf(n, sizeof n, "%d", rows);
             execl(self, self, "writer", id, n, (char *)NULL);
             _exit(127);
         }
@@ -405,16 +405,39 @@ static void test_four_writer_processes(void **state)
     assert_int_equal(fgi_perfdb_open(path, &db), FG_OK);
     int64_t n;
     assert_int_equal(fgi_perfdb_count(db, "*", "*", &n), FG_OK);
-    assert_int_equal(n, WRITERS * ROWS);
+    assert_int_equal(n, WRITERS * rows);
     /* each writer's rows are all there */
     char key[FGI_PERFDB_KEY_LEN];
-    snprintf(key, sizeof key, "%048d", ROWS - 1);
+    snprintf(key, sizeof key, "%048d", rows - 1);
     const char *ids[WRITERS] = {"relu.cpu.custom.writer0", "relu.cpu.custom.writer1",
                                 "relu.cpu.custom.writer2", "relu.cpu.custom.writer3"};
     double ns[WRITERS];
     assert_int_equal(fgi_perfdb_lookup(db, key, ids, WRITERS, ns), WRITERS);
-    for (int i = 0; i < WRITERS; i++) assert_true(ns[i] == 100 + ROWS - 1);
+    for (int i = 0; i < WRITERS; i++) assert_true(ns[i] == 100 + rows - 1);
     fgi_perfdb_close(db);
+}
+
+static void test_four_writer_processes(void **state)
+{
+    (void)state;
+    char path[PATH_MAX];
+    fresh_db("writers.db", path, sizeof path);
+    four_writers(path, 250);
+}
+
+/* Four processes meet a corrupt file at once: one moves it aside, the
+ * others join the new database; no row is lost to a second move. */
+static void test_four_writers_on_a_corrupt_file(void **state)
+{
+    (void)state;
+    char path[PATH_MAX];
+    fresh_db("writers_corrupt.db", path, sizeof path);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    for (int i = 0; i < 1000; i++) fputs("garbage, not a database. ", f);
+    fclose(f);
+    four_writers(path, 100);
+    assert_int_equal(count_aside(path), 1);
 }
 
 static void set_log(const char *path) { assert_int_equal(fg_exp_set_option("log_file", path), FG_OK); }
@@ -640,6 +663,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_rows_and_ignore_rules),
         cmocka_unit_test(test_warm_start_across_processes),
         cmocka_unit_test(test_four_writer_processes),
+        cmocka_unit_test(test_four_writers_on_a_corrupt_file),
         cmocka_unit_test(test_corrupt_file_moved_aside),
         cmocka_unit_test(test_damaged_pages_repaired_on_use),
         cmocka_unit_test(test_newer_schema_moved_aside),
