@@ -12,6 +12,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -153,6 +155,40 @@ static int child_dispatch(bool extra)
     fg_exp_stats(&st);
     printf("profiled=%llu warm=%llu kernel=%s\n", (unsigned long long)st.profiled,
            (unsigned long long)st.perfdb_warm_starts, fg_last_kernel());
+    return 0;
+}
+
+/* 4 threads, 8 shapes each (32 keys), through one shared database handle. */
+static void *thread_calls(void *arg)
+{
+    int t = (int)(intptr_t)arg;
+    static _Thread_local float x[8 * 2048], y[8 * 2048];
+    for (int k = 0; k < 8; k++) {
+        int64_t shape[2] = {1 << t, 16 << k};
+        DLTensor X = {.data = x, .device = {kDLCPU, 0}, .ndim = 2, .dtype = {kDLFloat, 32, 1}, .shape = shape};
+        DLTensor Y = X;
+        Y.data = y;
+        if (fg_relu(&Y, &X) != FG_OK) return (void *)1;
+    }
+    return NULL;
+}
+
+static int child_threads(void)
+{
+    register_mocks(false);
+    if (fg_exp_enable(FG_EXP_GROUP_CUSTOM, 1, 0, NULL) != FG_OK) return 4;
+    pthread_t th[4];
+    for (int t = 0; t < 4; t++) pthread_create(&th[t], NULL, thread_calls, (void *)(intptr_t)t);
+    int bad = 0;
+    for (int t = 0; t < 4; t++) {
+        void *r;
+        pthread_join(th[t], &r);
+        bad += r != NULL;
+    }
+    fg_exp_statistics st;
+    fg_exp_stats(&st);
+    printf("profiled=%llu warm=%llu bad=%d\n", (unsigned long long)st.profiled,
+           (unsigned long long)st.perfdb_warm_starts, bad);
     return 0;
 }
 
@@ -388,7 +424,7 @@ static void four_writers(const char *path, int rows)
         pids[i] = fork();
         assert_true(pids[i] >= 0);
         if (pids[i] == 0) {
-            char id[8], n[16];
+            char id[16], n[16];
             snprintf(id, sizeof id, "%d", i);
             snprintf(n, sizeof n, "%d", rows);
             execl(self, self, "writer", id, n, (char *)NULL);
@@ -415,6 +451,20 @@ static void four_writers(const char *path, int rows)
     assert_int_equal(fgi_perfdb_lookup(db, key, ids, WRITERS, ns), WRITERS);
     for (int i = 0; i < WRITERS; i++) assert_true(ns[i] == 100 + rows - 1);
     fgi_perfdb_close(db);
+}
+
+/* Threads of one process share the handle: all their measurements land,
+ * and the next process measures none of them. */
+static void test_threads_share_the_handle(void **state)
+{
+    (void)state;
+    char path[PATH_MAX], line[256];
+    fresh_db("threads.db", path, sizeof path);
+    setenv("FLAGGEMS_EXP_PERF_DB", path, 1);
+    run_child("threads", line, sizeof line);
+    assert_string_equal(line, "profiled=32 warm=0 bad=0");
+    run_child("threads", line, sizeof line);
+    assert_string_equal(line, "profiled=0 warm=32 bad=0");
 }
 
 static void test_four_writer_processes(void **state)
@@ -657,11 +707,13 @@ int main(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "dispatch"))
         return child_dispatch(argc >= 3 && !strcmp(argv[2], "extra"));
     if (argc >= 2 && !strcmp(argv[1], "bench")) return child_bench();
+    if (argc >= 2 && !strcmp(argv[1], "threads")) return child_threads();
     if (argc >= 4 && !strcmp(argv[1], "writer")) return child_writer(atoi(argv[2]), atoi(argv[3]));
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_paths),
         cmocka_unit_test(test_rows_and_ignore_rules),
         cmocka_unit_test(test_warm_start_across_processes),
+        cmocka_unit_test(test_threads_share_the_handle),
         cmocka_unit_test(test_four_writer_processes),
         cmocka_unit_test(test_four_writers_on_a_corrupt_file),
         cmocka_unit_test(test_corrupt_file_moved_aside),
