@@ -649,7 +649,7 @@ static void profile(const fgi_call *call, const cand *c, const int *who, int nwh
         int64_t med = times[s->repeat / 2];
         ns[who[j]] = med > 0 ? (float)med : 0.5f;
         stats[j] = (fgi_perf_sample_stats){(double)ns[who[j]], (double)times[s->repeat / 10],
-                                        (double)times[s->repeat * 9 / 10], (double)times[0], s->repeat};
+                                        (double)times[s->repeat * 9 / 10], (double)times[0], s->repeat, -1};
     }
     if (scratch) fgi_free(scratch, bytes);
     fgi_error_clear();
@@ -746,7 +746,7 @@ static void decide(const fgi_call *call, const fgi_pc_key *key, uint64_t hash, b
                 profile(call, c, who, nwho, s, key, hash, ns, st);
                 profiled = true;
                 if (t) cnt_add(&t->cnt[C_PROFILED], 1);
-                fgi_perfdb_remember(call, key, ks, nwho, st);
+                fgi_perfdb_remember(call, ks, nwho, st);
             }
             int best = -1;
             for (int j = 0; j < nexp; j++)

@@ -722,37 +722,52 @@ bool fgi_perfdb_recall(const fgi_pc_key *key, const fgi_kernel *const *ks, int n
     return true;
 }
 
-void fgi_perfdb_remember(const fgi_call *call, const fgi_pc_key *key, const fgi_kernel *const *ks, int n,
+fg_status fgi_perfdb_record(fgi_perfdb *db, const fgi_call *call, const fgi_kernel *const *ks,
+                            const fgi_perf_sample_stats *st, int n, fgi_perf_source source,
+                            const char *timestamp, size_t *written)
+{
+    if (written) *written = 0;
+    FG_RETURN_IF(!db || !call || (n && (!ks || !st)), FG_ERR_NULL, "db, call, kernels or stats is NULL");
+    FG_RETURN_IF(n < 0 || n > 16, FG_ERR_INVALID_ARG, "%d kernels: expected 0..16", n);
+    fgi_pc_key key;
+    fgi_exp_key(call, &key);
+    char kt[FGI_PERFDB_KEY_LEN], sig[96];
+    fgi_perfdb_key_text(&key, kt);
+    fgi_exp_shape_sig(call, sig, sizeof sig);
+    fgi_perf_row rows[16];
+    size_t m = 0;
+    for (int i = 0; i < n; i++) {
+        if (st[i].samples < 1) continue;
+        rows[m] = (fgi_perf_row){.kernel_id = ks[i]->id,
+                                 .op = fgi_op_name(call->op),
+                                 .dtype = fgi_dtype_name(call->dtype),
+                                 .ndim = call->in[0].ndim,
+                                 .shape_sig = sig,
+                                 .key = kt,
+                                 .median_ns = st[i].median_ns,
+                                 .p10_ns = st[i].p10_ns,
+                                 .p90_ns = st[i].p90_ns,
+                                 .min_ns = st[i].min_ns,
+                                 .samples = st[i].samples,
+                                 .workspace_bytes = st[i].workspace_bytes,
+                                 .source = source,
+                                 .timestamp = timestamp};
+        memcpy(rows[m].shape, call->in[0].shape, sizeof rows[m].shape);
+        m++;
+    }
+    FG_FORWARD(fgi_perfdb_insert(db, rows, m), "recording %s", fgi_op_name(call->op));
+    if (written) *written = m;
+    return FG_OK;
+}
+
+void fgi_perfdb_remember(const fgi_call *call, const fgi_kernel *const *ks, int n,
                          const fgi_perf_sample_stats *st)
 {
     fgi_perfdb *h = fgi_perfdb_shared();
-    if (!h || n > FGI_PC_MAXK) return;
+    if (!h) return;
     pthread_mutex_lock(&h->mu);
     bool usable = h->db != NULL; /* a dead handle was reported once already */
     pthread_mutex_unlock(&h->mu);
-    if (!usable) return;
-    char kt[FGI_PERFDB_KEY_LEN], sig[96];
-    fgi_perfdb_key_text(key, kt);
-    fgi_exp_shape_sig(call, sig, sizeof sig);
-    fgi_perf_row rows[FGI_PC_MAXK];
-    int m = 0;
-    for (int i = 0; i < n; i++) {
-        if (st[i].samples < 1) continue;
-        fgi_perf_row *r = &rows[m++];
-        *r = (fgi_perf_row){.kernel_id = ks[i]->id,
-                            .op = fgi_op_name(call->op),
-                            .dtype = fgi_dtype_name(call->dtype),
-                            .ndim = call->in[0].ndim,
-                            .shape_sig = sig,
-                            .key = kt,
-                            .median_ns = st[i].median_ns,
-                            .p10_ns = st[i].p10_ns,
-                            .p90_ns = st[i].p90_ns,
-                            .min_ns = st[i].min_ns,
-                            .samples = st[i].samples,
-                            .workspace_bytes = -1,
-                            .source = FGI_PERF_PROFILING};
-        memcpy(r->shape, call->in[0].shape, sizeof r->shape);
-    }
-    if (fgi_perfdb_insert(h, rows, (size_t)m) != FG_OK) report_once(h);
+    if (usable && fgi_perfdb_record(h, call, ks, st, n, FGI_PERF_PROFILING, NULL, NULL) != FG_OK)
+        report_once(h);
 }

@@ -146,19 +146,28 @@ fg_status fgi_perfdb_export(fgi_perfdb *db, struct fgi_meta_store *store, const 
 
 /* ---------------------------------------------------------------- dispatcher hooks */
 
-/* Per-contender statistics of one profiling run. */
+/* What was measured of one kernel on one call. */
 typedef struct fgi_perf_sample_stats {
     double median_ns, p10_ns, p90_ns, min_ns;
-    int64_t samples;
+    int64_t samples;         /* 0: nothing measured (no row) */
+    int64_t workspace_bytes; /* -1 unknown */
 } fgi_perf_sample_stats;
+
+/* Rows for the kernels ks[i] (n <= 16) that have st[i].samples > 0,
+ * measured on call: its dispatcher key, first input's shape and shape
+ * signature, one transaction. timestamp NULL: now. *written (may be NULL)
+ * receives the row count. Errors as for fgi_perfdb_insert. */
+fg_status fgi_perfdb_record(fgi_perfdb *db, const fgi_call *call, const fgi_kernel *const *ks,
+                            const fgi_perf_sample_stats *st, int n, fgi_perf_source source,
+                            const char *timestamp, size_t *written);
 
 /* Warm start: fills ns[i] for every kernel of ks from the shared database
  * and returns true only when all n have a time for dispatcher key `key`.
  * Cold path only (SQLite under the handle's mutex). */
 bool fgi_perfdb_recall(const fgi_pc_key *key, const fgi_kernel *const *ks, int n, float *ns);
-/* Records the contenders that got a time (st[i].samples > 0) as
- * source=profiling rows. Errors are logged, never returned. */
-void fgi_perfdb_remember(const fgi_call *call, const fgi_pc_key *key, const fgi_kernel *const *ks, int n,
+/* fgi_perfdb_record on the shared handle, source profiling. Errors are
+ * logged (once per handle), never returned. */
+void fgi_perfdb_remember(const fgi_call *call, const fgi_kernel *const *ks, int n,
                          const fgi_perf_sample_stats *st);
 
 #endif

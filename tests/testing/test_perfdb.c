@@ -12,10 +12,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
-#include <stdint.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,7 +165,8 @@ static void *thread_calls(void *arg)
     static _Thread_local float x[8 * 2048], y[8 * 2048];
     for (int k = 0; k < 8; k++) {
         int64_t shape[2] = {1 << t, 16 << k};
-        DLTensor X = {.data = x, .device = {kDLCPU, 0}, .ndim = 2, .dtype = {kDLFloat, 32, 1}, .shape = shape};
+        DLTensor X = {
+            .data = x, .device = {kDLCPU, 0}, .ndim = 2, .dtype = {kDLFloat, 32, 1}, .shape = shape};
         DLTensor Y = X;
         Y.data = y;
         if (fg_relu(&Y, &X) != FG_OK) return (void *)1;

@@ -588,43 +588,25 @@ static void run_config(const fgi_perf_report *rep, const bcase *b, fgi_perf_resu
 }
 
 /* perf database rows (source benchmark) of one config. */
-static int64_t record_config(const fgi_perf_report *rep, const bcase *b, const fgi_perf_config *c,
-                             const fgi_perf_result *res)
+static int64_t record_config(const fgi_perf_report *rep, const bcase *b, const fgi_perf_result *res)
 {
     fgi_perfdb *db = fgi_perfdb_shared();
     if (!db) return 0;
-    fgi_pc_key key;
-    fgi_exp_key(&b->call, &key);
-    char kt[FGI_PERFDB_KEY_LEN], sig[96];
-    fgi_perfdb_key_text(&key, kt);
-    fgi_exp_shape_sig(&b->call, sig, sizeof sig);
-    fgi_perf_row rows[FGI_PERF_MAX_CANDS];
-    int m = 0;
+    fgi_perf_sample_stats st[FGI_PERF_MAX_CANDS];
     for (int j = 0; j < rep->ncand; j++) {
-        if (res[j].status != FG_OK || res[j].samples < 1) continue;
-        rows[m] = (fgi_perf_row){.kernel_id = rep->cands[j]->id,
-                                 .op = fgi_op_name(c->op),
-                                 .dtype = fgi_dtype_name(c->dtype),
-                                 .ndim = c->ndim,
-                                 .shape_sig = sig,
-                                 .key = kt,
-                                 .median_ns = res[j].median_ns,
-                                 .p10_ns = res[j].p10_ns,
-                                 .p90_ns = res[j].p90_ns,
-                                 .min_ns = res[j].min_ns,
-                                 .samples = res[j].samples,
-                                 .workspace_bytes = res[j].workspace_bytes,
-                                 .source = FGI_PERF_BENCHMARK,
-                                 .timestamp = rep->timestamp};
-        memcpy(rows[m].shape, c->shape, sizeof rows[m].shape);
-        m++;
+        const fgi_perf_result *x = &res[j];
+        st[j] = (fgi_perf_sample_stats){
+            x->median_ns,      x->p10_ns, x->p90_ns, x->min_ns, x->status == FG_OK ? x->samples : 0,
+            x->workspace_bytes};
     }
-    if (fgi_perfdb_insert(db, rows, (size_t)m) != FG_OK) {
+    size_t n;
+    if (fgi_perfdb_record(db, &b->call, rep->cands, st, rep->ncand, FGI_PERF_BENCHMARK, rep->timestamp, &n) !=
+        FG_OK) {
         fgi_exp_log(FG_EXP_LEVEL_WARNING, "benchmark results not recorded: %s", fg_last_error());
         fgi_error_clear();
         return 0;
     }
-    return m;
+    return (int64_t)n;
 }
 
 static void speedups(fgi_perf_report *r)
@@ -726,7 +708,7 @@ fg_status fgi_perf_benchmark(const fgi_kernel *kernel, const fgi_kernel *const *
         } else {
             fgi_perf_result *res = &r->results[c * (size_t)r->ncand];
             run_config(r, &b, res, cr, tmp);
-            if (r->options.record) r->recorded += record_config(r, &b, &r->configs[c], res);
+            if (r->options.record) r->recorded += record_config(r, &b, res);
         }
         case_free(&b);
     }
