@@ -328,8 +328,9 @@ typedef struct fg_exp_bench_options {
 } fg_exp_bench_options;
 
 /* Benchmarks kernel `kernel_id` against `baselines` (comma-separated kernel
- * ids of the same op; NULL: the op's stable kernels for this CPU, then its
- * reference kernel) over `configs`, a JSON array of objects
+ * ids of the same op; NULL: the op's stable kernel the dispatcher would
+ * use on this CPU, then its reference kernel) over `configs`, a JSON array
+ * of objects
  *   {"dtype": "float16", "shape": [2048, 4096], "n": 4096, "dim": -1,
  *    "approx": "tanh", "weight": true, "bias": true, "label": "llama ffn"}
  * where shape is the first input's (a for mm/bmm; n is b's columns), dim
@@ -342,10 +343,12 @@ typedef struct fg_exp_bench_options {
  * (as FlagGems reports it) and geometric mean. options NULL: defaults.
  * *markdown and *json (either may be NULL) receive the report, naming the
  * machine, fg_version() and the build signature; release with fg_exp_free.
- * Errors: FG_ERR_NOT_FOUND (unknown kernel), FG_ERR_INVALID_ARG (a
- * baseline of another op, a bad option), FG_ERR_PARSE (configs not JSON:
- * line and column), FG_ERR_SHAPE / FG_ERR_DTYPE (a config the op refuses:
- * the message names it), FG_ERR_NO_MEMORY. A kernel that refuses a config
+ * Errors: FG_ERR_NULL (kernel_id), FG_ERR_NOT_FOUND (unknown kernel or
+ * baseline), FG_ERR_INVALID_ARG (a baseline of another op, a bad option,
+ * a bad config entry: the message names the entry and key), FG_ERR_PARSE
+ * (configs not JSON: line and column), FG_ERR_SHAPE / FG_ERR_OVERFLOW (a
+ * config that is no valid call of the op, or too large: the message names
+ * it), FG_ERR_NO_MEMORY. A kernel that refuses a config
  * is reported as such in that config's row, not as an error. Runs on the
  * calling thread; other threads calling ops meanwhile disturb both the
  * timings and the workspace figures. Added in 0.1.0. */
