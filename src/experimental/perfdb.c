@@ -36,6 +36,7 @@ struct fgi_perfdb {
     char path[PATH_MAX];
     char notice[2600];
     int reported; /* atomic: a failure was logged (later ones are not) */
+    int repaired; /* atomic: repair() logged the failure at hand */
 };
 
 static const char SCHEMA[] = "CREATE TABLE IF NOT EXISTS measurements("
@@ -331,7 +332,10 @@ static fg_status db_failed(fgi_perfdb *h, int rc, const char *doing)
 {
     char what[256];
     snprintf(what, sizeof what, "%s", h->db ? sqlite3_errmsg(h->db) : sqlite3_errstr(rc));
-    if (is_corrupt(rc) && h->db) repair(h, what);
+    if (is_corrupt(rc) && h->db) {
+        repair(h, what);
+        __atomic_store_n(&h->repaired, 1, __ATOMIC_RELAXED);
+    }
     return FG_ERROR(FG_ERR_IO, "performance database %s: %s failed: %s", h->path, doing, what);
 }
 
@@ -340,7 +344,9 @@ static fg_status db_failed(fgi_perfdb *h, int rc, const char *doing)
  * clears it: the dispatcher's callers never see it. */
 static void report_once(fgi_perfdb *h)
 {
-    if (!__atomic_exchange_n(&h->reported, 1, __ATOMIC_RELAXED))
+    /* a failure that repair() handled was reported there */
+    if (!__atomic_exchange_n(&h->repaired, 0, __ATOMIC_RELAXED) &&
+        !__atomic_exchange_n(&h->reported, 1, __ATOMIC_RELAXED))
         fgi_exp_log(FG_EXP_LEVEL_WARNING, "%s (further failures of this database are not logged)",
                     fg_last_error());
     fgi_error_clear();

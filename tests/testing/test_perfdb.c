@@ -525,11 +525,11 @@ static void test_corrupt_file_moved_aside(void **state)
     free(text);
 }
 
-static void test_damaged_pages_repaired_on_use(void **state)
+/* A database of 3000 rows whose pages after the header page are then
+ * scribbled over: it opens, and fails on use. */
+static const char *damaged_db(const char *name, char *path, size_t cap)
 {
-    (void)state;
-    char path[PATH_MAX];
-    fresh_db("damaged.db", path, sizeof path);
+    fresh_db(name, path, cap);
     fgi_perfdb *db;
     assert_int_equal(fgi_perfdb_open(path, &db), FG_OK);
     enum { N = 3000 };
@@ -543,7 +543,6 @@ static void test_damaged_pages_repaired_on_use(void **state)
     fgi_perfdb_close(db); /* last connection: the WAL is checkpointed into the file */
     free(rows);
     free(keys);
-    /* keep the header page, scribble over the b-tree pages after it */
     FILE *f = fopen(path, "r+b");
     assert_non_null(f);
     fseek(f, 0, SEEK_END);
@@ -552,7 +551,15 @@ static void test_damaged_pages_repaired_on_use(void **state)
     fseek(f, 4096, SEEK_SET);
     for (long i = 4096; i < size - 4096; i++) fputc((int)(i * 131 % 251), f);
     fclose(f);
+    return path;
+}
 
+static void test_damaged_pages_repaired_on_use(void **state)
+{
+    (void)state;
+    char path[PATH_MAX];
+    damaged_db("damaged.db", path, sizeof path);
+    fgi_perfdb *db;
     assert_int_equal(fgi_perfdb_open(path, &db), FG_OK);
     int64_t n = -1;
     fg_status s = fgi_perfdb_count(db, "*", "*", &n);
@@ -569,6 +576,31 @@ static void test_damaged_pages_repaired_on_use(void **state)
     assert_int_equal(fgi_perfdb_count(db, "*", "*", &n), FG_OK);
     assert_int_equal(n, 1);
     fgi_perfdb_close(db);
+}
+
+/* The dispatcher meets the damage on a live op call: the call succeeds,
+ * the file is replaced, the measurement lands in the new one. */
+static void test_op_calls_survive_a_damaged_file(void **state)
+{
+    (void)state;
+    char path[PATH_MAX], line[256], log[PATH_MAX];
+    setenv("FLAGGEMS_EXP_PERF_DB", damaged_db("damaged_live.db", path, sizeof path), 1);
+    setenv("FLAGGEMS_EXP_LOG_FILE", tmp("damaged_live.log", log, sizeof log), 1);
+    unlink(log);
+    run_child("dispatch", line, sizeof line);
+    unsetenv("FLAGGEMS_EXP_LOG_FILE");
+    assert_string_equal(line, "profiled=1 warm=0 kernel=" FAST);
+    assert_int_equal(count_aside(path), 1);
+    /* reported once */
+    char *text = read_file(log);
+    assert_non_null(text);
+    int warnings = 0;
+    for (const char *p = strstr(text, "WARNING"); p; p = strstr(p + 1, "WARNING")) warnings++;
+    assert_int_equal(warnings, 1);
+    assert_non_null(strstr(text, "was unusable"));
+    free(text);
+    run_child("dispatch", line, sizeof line);
+    assert_string_equal(line, "profiled=0 warm=1 kernel=" FAST);
 }
 
 static void test_newer_schema_moved_aside(void **state)
@@ -719,6 +751,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_four_writers_on_a_corrupt_file),
         cmocka_unit_test(test_corrupt_file_moved_aside),
         cmocka_unit_test(test_damaged_pages_repaired_on_use),
+        cmocka_unit_test(test_op_calls_survive_a_damaged_file),
         cmocka_unit_test(test_newer_schema_moved_aside),
         cmocka_unit_test(test_unusable_path),
         cmocka_unit_test(test_export_to_metadata),
