@@ -21,6 +21,11 @@ for cmd in validate benchmark; do
   fi
 done
 
+if [ ! -f "$project_meta" ]; then
+  echo "skipped: $project_meta is not in this tree"
+  exit 0
+fi
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp "$project_meta" "$work/metadata.json"

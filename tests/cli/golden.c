@@ -9,6 +9,7 @@
  *   requires: data        skip (exit 77) when $DATA/operators.yaml is absent
  *   requires: cmd NAME    skip (exit 77) when flag-gems-exp has no command NAME
  *                         (its engine is not in this build)
+ *   requires: file PATH   skip (exit 77) when PATH (variables expanded) is absent
  *   run: <shell>          setup, must exit 0 (repeatable, in order)
  *   cmd: <shell>          the command under test (exactly one)
  *   exit: N               expected exit status (default 0)
@@ -20,8 +21,8 @@
  *   stderr: <text>        stderr contains <text> (repeatable)
  *   stderr-lines: N       stderr has exactly N lines
  *   after: <shell>        check after cmd, must exit 0 (repeatable)
- * In the expected stdout and stderr texts, ${TMP}, ${FIXTURES} and ${DATA}
- * stand for the values of those variables.
+ * In the expected stdout and stderr texts and in required files, ${TMP},
+ * ${FIXTURES}, ${DATA} and ${SRC} stand for the values of those variables.
  * Commands run with sh -c in a fresh scratch folder $TMP (also the working
  * directory), with PATH starting at the folder of flag-gems-exp and these
  * variables set: FIXTURES (tests/cli/fixtures), DATA (the FlagGems data
@@ -50,6 +51,8 @@ typedef struct gcase {
     int needs_data;
     const char *needs_cmd[8];
     int ncmd;
+    const char *needs_file[8];
+    int nfile;
     const char *expected;
 } gcase;
 
@@ -77,14 +80,14 @@ static char *slurp(const char *path, size_t *len)
 /* text with ${TMP}, ${FIXTURES}, ${DATA} replaced (malloc'd). */
 static char *expand(const char *text)
 {
-    static const char *const vars[] = {"TMP", "FIXTURES", "DATA"};
+    static const char *const vars[] = {"TMP", "FIXTURES", "DATA", "SRC"};
     size_t cap = strlen(text) + 1, n = 0;
     for (const char *p = text; (p = strstr(p, "${")); p++) cap += 4096;
     char *out = malloc(cap);
     if (!out) return NULL;
     for (const char *p = text; *p;) {
         int done = 0;
-        for (int v = 0; v < 3 && p[0] == '$' && p[1] == '{'; v++) {
+        for (int v = 0; v < 4 && p[0] == '$' && p[1] == '{'; v++) {
             size_t l = strlen(vars[v]);
             if (strncmp(p + 2, vars[v], l) == 0 && p[2 + l] == '}') {
                 const char *val = getenv(vars[v]);
@@ -136,6 +139,8 @@ static int parse_case(char *text, gcase *c)
         else if (strcmp(p, "requires") == 0 && strcmp(v, "data") == 0) c->needs_data = 1;
         else if (strcmp(p, "requires") == 0 && strncmp(v, "cmd ", 4) == 0 && c->ncmd < 8)
             c->needs_cmd[c->ncmd++] = v + 4;
+        else if (strcmp(p, "requires") == 0 && strncmp(v, "file ", 5) == 0 && c->nfile < 8)
+            c->needs_file[c->nfile++] = v + 5;
         else return -1;
         p = next;
     }
@@ -288,6 +293,13 @@ int main(int argc, char **argv)
             printf("skipped: this build of flag-gems-exp has no '%s' command\n", c.needs_cmd[i]);
             return 77;
         }
+    }
+    for (int i = 0; i < c.nfile; i++) {
+        char *path = expand(c.needs_file[i]);
+        int there = path && access(path, F_OK) == 0;
+        if (!there) printf("skipped: %s not found\n", path ? path : c.needs_file[i]);
+        free(path);
+        if (!there) return 77;
     }
     const char *base = getenv("FGX_TEST_TMP");
     char tmp[4096];

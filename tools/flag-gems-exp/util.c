@@ -370,3 +370,18 @@ int cli_write_file(const char *path, const char *data, size_t len, char *why, si
     }
     return 0;
 }
+
+int cli_write_report_pair(const cli_ctx *ctx, const char *dir, const char *kid, const char *suffix,
+                          const char *md, const char *json)
+{
+    const char *texts[2] = {md, json};
+    const char *exts[2] = {"md", "json"};
+    for (int i = 0; i < 2; i++) {
+        if (!texts[i]) continue;
+        char path[4096], why[512];
+        snprintf(path, sizeof path, "%s/%s%s.%s", dir, kid, suffix, exts[i]);
+        if (cli_write_file(path, texts[i], strlen(texts[i]), why, sizeof why) < 0)
+            return cli_fail(ctx, "check that the folder exists and is writable", "%s", why);
+    }
+    return CLI_OK;
+}

@@ -1,5 +1,6 @@
 # --record: rows in the performance database, baselines in the metadata
 requires: cmd benchmark
+requires: file ${SRC}/src/experimental/generated/_metadata.json
 run: cp $SRC/src/experimental/generated/_metadata.json m.json
 cmd: FLAGGEMS_EXP_PERF_DB=$TMP/perf.db flag-gems-exp benchmark softmax.cpu.custom.rows_le_1024_v1 --shape 8x256 --dtype bf16 --budget 1 --record --metadata m.json --format json | grep -e metadata_recorded
 after: test -s perf.db

@@ -1,4 +1,5 @@
 requires: cmd propose-graduation
+requires: file ${SRC}/src/experimental/generated/_metadata.json
 run: cp $SRC/src/experimental/generated/_metadata.json m.json
 cmd: flag-gems-exp propose-graduation fast_gelu --dry-run --metadata m.json
 exit: 2

@@ -2,6 +2,7 @@
 # kernels gets a row, both reports and the working copies are written, the
 # source tree's metadata is untouched
 requires: cmd pipeline
+requires: file ${SRC}/src/experimental/generated/_metadata.json
 run: cksum $SRC/src/experimental/generated/_metadata.json > before
 cmd: FLAGGEMS_EXP_PERF_DB=$TMP/perf.db flag-gems-exp pipeline --op rms_norm --out rep --budget 1 --format table > out.txt; echo "rc=$?"; grep -o 'experimental kernels validated' out.txt
 after: cksum $SRC/src/experimental/generated/_metadata.json | cmp - before

@@ -1,6 +1,7 @@
 # a kernel that fails (fault injection makes it return an error) fails the
 # command (exit 1) and is recorded as failed
 requires: cmd validate
+requires: file ${SRC}/src/experimental/generated/_metadata.json
 run: cp $SRC/src/experimental/generated/_metadata.json m.json
 cmd: FLAGGEMS_EXP_FAULT=fast_gelu.cpu.custom.generic_v1=error flag-gems-exp validate fast_gelu.cpu.custom.generic_v1 --metadata m.json --dtype float32 --format table
 exit: 1

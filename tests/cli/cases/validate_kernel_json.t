@@ -1,5 +1,6 @@
 # validate one kernel: every case passes, the result is recorded
 requires: cmd validate
+requires: file ${SRC}/src/experimental/generated/_metadata.json
 run: cp $SRC/src/experimental/generated/_metadata.json m.json
 cmd: flag-gems-exp validate fast_gelu.cpu.custom.generic_v1 --metadata m.json --format json
 stdout: json
