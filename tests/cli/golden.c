@@ -106,6 +106,21 @@ static char *expand(const char *text)
     return out;
 }
 
+static int sh(const char *cmd);
+
+/* Runs each command of a list (setup or checks); 1 if all exit 0. */
+static int run_all(const char *const *cmds, int n, const char *what)
+{
+    for (int i = 0; i < n; i++) {
+        int rc = sh(cmds[i]);
+        if (rc != 0) {
+            fprintf(stderr, "%s failed (exit %d): %s\n", what, rc, cmds[i]);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static int parse_case(char *text, gcase *c)
 {
     memset(c, 0, sizeof *c);
@@ -311,14 +326,7 @@ int main(int argc, char **argv)
     setenv("TMP", tmp, 1);
     if (chdir(tmp) != 0) return 1;
 
-    int ok = 1;
-    for (int i = 0; i < c.nrun && ok; i++) {
-        int rc = sh(c.run[i]);
-        if (rc != 0) {
-            fprintf(stderr, "setup failed (exit %d): %s\n", rc, c.run[i]);
-            ok = 0;
-        }
-    }
+    int ok = run_all(c.run, c.nrun, "setup");
     if (ok) {
         char full[16384];
         snprintf(full, sizeof full, "{ %s\n} >'%s/.stdout' 2>'%s/.stderr'", c.cmd, tmp, tmp);
@@ -356,13 +364,7 @@ int main(int argc, char **argv)
         free(out);
         free(err);
     }
-    for (int i = 0; i < c.nafter && ok; i++) {
-        int rc = sh(c.after[i]);
-        if (rc != 0) {
-            fprintf(stderr, "check failed (exit %d): %s\n", rc, c.after[i]);
-            ok = 0;
-        }
-    }
+    ok = ok && run_all(c.after, c.nafter, "check");
     if (ok) {
         char rm[4200];
         snprintf(rm, sizeof rm, "rm -rf '%s'", tmp);

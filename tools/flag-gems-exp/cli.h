@@ -91,6 +91,15 @@ void cli_warn(const cli_ctx *ctx, const char *fmt, ...) FGI_PRINTF(2, 3);
  * (manual: FGI_META_MANUAL_SAVE). Prints the error and returns the exit
  * code, or CLI_OK with *out set. A recovery report goes to stderr. */
 int cli_open_metadata(const cli_ctx *ctx, int write, int manual, fgi_meta_store **out);
+/* The kernels `name` designates: the kernel with that id (or op_id), else
+ * every kernel of the op `name` (possibly none). Use in place (list.ops
+ * may point into the struct); release with cli_matches_release. */
+typedef struct cli_matches {
+    fgi_meta_op_list list;
+    const fgi_meta_op *one;
+} cli_matches;
+fg_status cli_match(fgi_meta_store *store, const char *name, cli_matches *m);
+void cli_matches_release(cli_matches *m);
 /* Parses --status / --category values, case-insensitively. */
 int cli_parse_status(const char *s, fgi_meta_status *out);
 int cli_parse_category(const char *s, fgi_meta_category *out);

@@ -42,18 +42,9 @@ static int resolve(const cli_ctx *ctx, const char *name, char ***ids, size_t *n)
     fgi_meta_store *store;
     int rc = cli_open_metadata(ctx, 0, 0, &store);
     if (rc) return rc;
-    fgi_meta_op_list list = {NULL, 0};
-    const fgi_meta_op *one = NULL;
-    fg_status st = fgi_meta_get_op(store, name, &one);
-    if (st == FG_OK) {
-        list.ops = &one;
-        list.count = 1;
-    } else if (st == FG_ERR_NOT_FOUND) {
-        fgi_meta_filter f;
-        memset(&f, 0, sizeof f);
-        f.op_name = name;
-        st = fgi_meta_query_ops(store, &f, &list);
-    }
+    cli_matches m;
+    fg_status st = cli_match(store, name, &m);
+    const fgi_meta_op_list list = m.list;
     if (st == FG_OK && list.count == 0)
         rc = cli_usage(ctx, "run 'flag-gems-exp list' for the kernel ids",
                        "'%s' is neither a kernel id nor an op in %s", name, ctx->metadata);
@@ -72,8 +63,7 @@ static int resolve(const cli_ctx *ctx, const char *name, char ***ids, size_t *n)
         *ids = out;
         *n = list.count;
     }
-    if (one) fgi_meta_op_release(one);
-    else fgi_meta_op_list_release(&list);
+    cli_matches_release(&m);
     fgi_meta_close(store);
     return rc;
 }

@@ -186,22 +186,13 @@ static int run_info(cli_ctx *ctx, const cli_args *a)
     if (rc) return rc;
 
     /* A kernel id (or op_id), else every kernel of an op. */
-    fgi_meta_op_list list = {NULL, 0};
-    const fgi_meta_op *one = NULL;
-    fg_status st = fgi_meta_get_op(store, name, &one);
-    if (st == FG_OK) {
-        list.ops = &one;
-        list.count = 1;
-    } else if (st == FG_ERR_NOT_FOUND) {
-        fgi_meta_filter f;
-        memset(&f, 0, sizeof f);
-        f.op_name = name;
-        st = fgi_meta_query_ops(store, &f, &list);
-    }
+    cli_matches m;
+    fg_status st = cli_match(store, name, &m);
     if (st != FG_OK) {
         fgi_meta_close(store);
         return cli_lib_error(ctx, st, 0, NULL, "lookup failed");
     }
+    const fgi_meta_op_list list = m.list;
 
     size_t nrt = 0;
     fg_exp_kernel_info *rt = NULL;
@@ -210,7 +201,7 @@ static int run_info(cli_ctx *ctx, const cli_args *a)
         if (!rt || fg_exp_get_op_info(name, rt, nrt, &nrt) != FG_OK) nrt = 0;
     }
     if (list.count == 0 && nrt == 0) {
-        if (!one) fgi_meta_op_list_release(&list);
+        cli_matches_release(&m);
         fgi_meta_close(store);
         free(rt);
         return cli_usage(ctx, "run 'flag-gems-exp list' for the kernel ids",
@@ -245,8 +236,7 @@ static int run_info(cli_ctx *ctx, const cli_args *a)
         json_decref(jk);
         if (nrt) print_runtime(ctx, rt, nrt);
     }
-    if (one) fgi_meta_op_release(one);
-    else fgi_meta_op_list_release(&list);
+    cli_matches_release(&m);
     fgi_meta_close(store);
     free(rt);
     return CLI_OK;

@@ -117,6 +117,29 @@ int cli_open_metadata(const cli_ctx *ctx, int write, int manual, fgi_meta_store 
     return CLI_OK;
 }
 
+fg_status cli_match(fgi_meta_store *store, const char *name, cli_matches *m)
+{
+    memset(m, 0, sizeof *m);
+    fg_status st = fgi_meta_get_op(store, name, &m->one);
+    if (st == FG_OK) {
+        m->list.ops = &m->one;
+        m->list.count = 1;
+        return FG_OK;
+    }
+    if (st != FG_ERR_NOT_FOUND) return st;
+    fgi_meta_filter f;
+    memset(&f, 0, sizeof f);
+    f.op_name = name;
+    return fgi_meta_query_ops(store, &f, &m->list);
+}
+
+void cli_matches_release(cli_matches *m)
+{
+    if (m->one) fgi_meta_op_release(m->one);
+    else fgi_meta_op_list_release(&m->list);
+    memset(m, 0, sizeof *m);
+}
+
 static void upper(const char *s, char *buf, size_t n)
 {
     size_t i = 0;
