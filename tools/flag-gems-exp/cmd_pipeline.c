@@ -27,6 +27,7 @@
 
 typedef struct row {
     const fgi_kernel *k;
+    int unavailable;       /* this CPU lacks the instructions it needs: not run */
     int acc_ok;
     int64_t acc_passed, acc_cases;
     double sp_min, sp_max; /* vs the stable kernel (else the reference) over configs */
@@ -265,10 +266,14 @@ static int benchmark_all(const cli_ctx *ctx, fgi_meta_store *store, row *rows, s
     size_t done = 0;
     int rc = CLI_OK;
     while (done < n && rc == CLI_OK) {
+        if (rows[done].unavailable) {
+            done++;
+            continue;
+        }
         /* Gather the kernels of rows[done]'s op right after it. */
         size_t end = done + 1;
         for (size_t i = end; i < n; i++)
-            if (rows[i].k->op == rows[done].k->op) {
+            if (rows[i].k->op == rows[done].k->op && !rows[i].unavailable) {
                 row t = rows[i];
                 memmove(&rows[end + 1], &rows[end], (i - end) * sizeof *rows);
                 rows[end++] = t;
@@ -293,8 +298,9 @@ static void row_cells(const row *r, char cells[7][600])
 {
     snprintf(cells[0], 600, "%s", r->k->id);
     snprintf(cells[1], 600, "%s", r->grad ? fgi_meta_status_name(r->grad->status_after) : "-");
-    snprintf(cells[2], 600, "%s %lld/%lld", r->acc_ok ? "pass" : "FAIL", (long long)r->acc_passed,
-             (long long)r->acc_cases);
+    if (r->unavailable) snprintf(cells[2], 600, "not run (this CPU lacks its ISA)");
+    else snprintf(cells[2], 600, "%s %lld/%lld", r->acc_ok ? "pass" : "FAIL", (long long)r->acc_passed,
+                  (long long)r->acc_cases);
     if (r->sp_max > 0)
         snprintf(cells[3], 600, "%.2f-%.2fx%s", r->sp_min, r->sp_max, r->vs_reference ? " (vs reference)" : "");
     else snprintf(cells[3], 600, "-");
@@ -469,8 +475,9 @@ static int run_pipeline(cli_ctx *ctx, const cli_args *a)
     if (!rc && st != FG_OK) rc = cli_lib_error(ctx, st, 0, NULL, "cannot enable experimental kernels");
     for (size_t i = 0; rc == CLI_OK && i < nk; i++) {
         rows[i].k = ks[i];
+        rows[i].unavailable = (ks[i]->isa & ~fgi_cpu_features()) != 0;
         cli_progress(ctx, i, nk, ks[i]->id);
-        rc = validate_one(ctx, store, &rows[i]);
+        if (!rows[i].unavailable) rc = validate_one(ctx, store, &rows[i]);
     }
     cli_progress(ctx, nk, nk, NULL);
     if (rc == CLI_OK) rc = benchmark_all(ctx, store, rows, nk, budget);
@@ -495,10 +502,12 @@ static int run_pipeline(cli_ctx *ctx, const cli_args *a)
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
     char machine[200], header[4800];
     fgi_machine_describe(machine, sizeof machine);
+    size_t ran = 0;
+    for (size_t i = 0; rows && i < nk; i++) ran += !rows[i].unavailable;
     snprintf(header, sizeof header,
              "libflaggems %s on %s: %zu experimental kernels validated and benchmarked (budget %g ms "
-             "per config) in %.0f s; working metadata %s",
-             fg_version(), machine, nk, budget, secs, meta);
+             "per config; %zu more need instructions this CPU lacks) in %.0f s; working metadata %s",
+             fg_version(), machine, ran, budget, nk - ran, secs, meta);
     if (rc == CLI_OK) {
         cli_ctx rep = *ctx;
         rep.metadata = meta;
