@@ -57,7 +57,8 @@ extern "C" {
 
 /* Lifecycle (DESIGN.md §2). Allowed transitions, and nothing else:
  * EXPERIMENTAL -> VALIDATED -> GRADUATION_CANDIDATE -> GRADUATED -> STABLE
- * -> DEPRECATED, and the demotion VALIDATED -> EXPERIMENTAL. Setting the
+ * -> DEPRECATED, and the demotion VALIDATED or GRADUATION_CANDIDATE ->
+ * EXPERIMENTAL (the graduation checker's demotion). Setting the
  * current status again is a no-op and always allowed. */
 typedef enum fgi_meta_status {
     FGI_META_EXPERIMENTAL = 0,
