@@ -479,8 +479,8 @@ static void describe(plan *pl)
 static fg_status make_plan(plan *pl)
 {
     FG_FORWARD(open_repo(pl), "repository %s", pl->o->repo_path);
-    FG_FORWARD(check_clean(pl), "propose");
     FG_FORWARD(check_kernel(pl), "propose");
+    FG_FORWARD(check_clean(pl), "propose");
     FG_FORWARD(check_branch(pl), "propose");
     FG_FORWARD(stable_id(pl), "propose");
     FG_FORWARD(plan_defs(pl), "propose");
