@@ -51,11 +51,13 @@ static void put(trepo *t, const char *rel, const char *text)
     mt_write(path, text, strlen(text));
 }
 
+/* The file's text; NULL when missing or not a regular file. */
 static char *get(const trepo *t, const char *rel)
 {
     char path[700];
     snprintf(path, sizeof path, "%s%s", t->root, rel);
-    return mt_read(path, NULL);
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? mt_read(path, NULL) : NULL;
 }
 
 static int has(const trepo *t, const char *rel)
@@ -472,7 +474,7 @@ static void test_refusals(void **state)
     git_reference *br;
     GIT_OK(git_branch_create(&br, t.repo, "graduation/fast_gelu", (git_commit *)mainc, 0));
     refuse(&t, K, FG_ERR_CONFLICT, "branch graduation/fast_gelu exists already");
-    GIT_OK(git_branch_delete(br));
+    GIT_OK(git_reference_delete(br)); /* git_branch_delete leaks in libgit2 1.5 */
     git_reference_free(br);
     /* detached HEAD */
     GIT_OK(git_repository_set_head_detached(t.repo, git_object_id(mainc)));

@@ -619,9 +619,11 @@ static void rollback(plan *pl)
         path_of(pl, GRADUATED_C, path, sizeof path);
         unlink(path);
     }
+    /* the branch has no config section, so deleting the reference is all
+     * (git_branch_delete would also scan the config: libgit2 1.5 leaks there) */
     git_reference *br = NULL;
     if (git_branch_lookup(&br, pl->repo, pl->p->branch, GIT_BRANCH_LOCAL) == 0) {
-        git_branch_delete(br);
+        git_reference_delete(br);
         git_reference_free(br);
     }
 }
