@@ -22,6 +22,9 @@ static void test_versions(void **state)
     assert_int_equal(fgi_grad_version_parse("4.x", &a, &b), -1);
     assert_int_equal(fgi_grad_version_parse("", &a, &b), -1);
     assert_int_equal(fgi_grad_version_parse(NULL, &a, &b), -1);
+    assert_int_equal(fgi_grad_version_parse("1.2.3+build.5", &a, &b), 0);
+    assert_int_equal(fgi_grad_version_parse("1.2-rc1\"); x(\"", &a, &b), -1); /* lands in C and branch names */
+    assert_int_equal(fgi_grad_version_parse("1.2 ", &a, &b), -1);
     assert_int_equal(fgi_grad_versions_between("v4.1", "v4.3"), 2);
     assert_int_equal(fgi_grad_versions_between("v4.5", "5.0"), 1);
     assert_int_equal(fgi_grad_versions_between("v4.5", "5.1.2"), 2);

@@ -484,6 +484,22 @@ static void test_refusals(void **state)
     same(&t, &before);
     GIT_OK(git_repository_set_head(t.repo, "refs/heads/main"));
     git_object_free(mainc);
+    /* eligible kernels whose ids cannot name a stable kernel */
+    char meta[700];
+    snprintf(meta, sizeof meta, "%ssrc/experimental/generated/_metadata.json", t.root);
+    fgi_meta_options mo = {.kind = FGI_META_KIND_METADATA, .repo_root = t.dir.root};
+    fgi_meta_store *ms;
+    ST_OK(fgi_meta_open(meta, &mo, &ms));
+    kspec k = ks_eligible();
+    k.file_path = "src/experimental/custom/pointwise/fast_gelu.c";
+    ks_add(ms, "fast_gelu.cpu.custom", &k);
+    ks_add(ms, "fast_gelu.cpu.stable.v2", &k);
+    ks_add(ms, "fast_gelu.CPU.custom.v3", &k);
+    fgi_meta_close(ms);
+    commit_all(&t, "odd ids");
+    refuse(&t, "fast_gelu.cpu.custom", FG_ERR_INVALID_ARG, "is not <op>.<device>.<group>.<variant>");
+    refuse(&t, "fast_gelu.cpu.stable.v2", FG_ERR_INVALID_ARG, "the third component must be gen, generated or custom");
+    refuse(&t, "fast_gelu.CPU.custom.v3", FG_ERR_INVALID_ARG, "the device component must be lower-case");
     /* missing list line */
     put(&t, "src/experimental/custom/kernels.def", "/* emptied */\n");
     commit_all(&t, "drop the list line");

@@ -312,6 +312,10 @@ int fgi_grad_version_parse(const char *text, int *major, int *minor)
         strtol(end + 1, &end, 10);
     }
     if (*end && *end != '-' && *end != '+') return -1;
+    /* a suffix ("-rc1", "+build.5") of plain characters: versions end up in
+     * C string literals and branch names */
+    for (const char *c = end; *c; c++)
+        if (!isalnum((unsigned char)*c) && !strchr(".-+", *c)) return -1;
     if (a > 100000 || b > 100000) return -1;
     *major = (int)a;
     *minor = (int)b;

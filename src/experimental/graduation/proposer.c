@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +242,10 @@ static fg_status stable_id(plan *pl)
     int custom = gl == 6 && !strncmp(d2 + 1, "custom", 6);
     FG_RETURN_IF(!gen && !custom, FG_ERR_INVALID_ARG, "kernel id %s: the third component must be gen, generated or "
                                                       "custom", id);
+    int dev_ok = d2 - d1 > 1 && d2 - d1 <= (ptrdiff_t)sizeof pl->device;
+    for (const char *c = d1 + 1; dev_ok && c < d2; c++) dev_ok = islower((unsigned char)*c) || isdigit((unsigned char)*c);
+    FG_RETURN_IF(!dev_ok, FG_ERR_INVALID_ARG, "kernel id %s: the device component must be lower-case letters and "
+                                              "digits (cpu, cuda)", id);
     snprintf(pl->group, sizeof pl->group, "%s", gen ? "generated" : "custom");
     snprintf(pl->device, sizeof pl->device, "%.*s", (int)(d2 - d1 - 1), d1 + 1);
     snprintf(pl->p->stable_id, sizeof pl->p->stable_id, "%.*s.stable.%s", (int)(d2 - id), id, d3 + 1);
