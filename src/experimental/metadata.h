@@ -478,6 +478,9 @@ typedef struct fgi_meta_graduated {
  * kept sorted by op_name then op_id. Errors as for update_op; tracker
  * functions on a metadata store are FG_ERR_INVALID_ARG. */
 fg_status fgi_meta_tracker_upsert_candidate(fgi_meta_store *store, const fgi_meta_candidate *c);
+/* The same for n candidates in one change (one validation of the
+ * document, not n): all or nothing. n 0 is a no-op. */
+fg_status fgi_meta_tracker_upsert_candidates(fgi_meta_store *store, const fgi_meta_candidate *c, size_t n);
 /* FG_ERR_NOT_FOUND if no candidate has op_id. */
 fg_status fgi_meta_tracker_remove_candidate(fgi_meta_store *store, const char *op_id);
 /* Inserts or replaces (same op_name and graduated_version) a record of

@@ -345,12 +345,44 @@ static void test_refusals(void **state)
     mt_repo_free(&w.repo);
 }
 
+/* The bulk upsert the checker relies on: all or nothing. */
+static void test_tracker_bulk(void **state)
+{
+    (void)state;
+    mt_repo r;
+    mt_repo_init(&r);
+    fgi_meta_options o = {.kind = FGI_META_KIND_TRACKER, .flags = FGI_META_CREATE};
+    fgi_meta_store *s;
+    ST_OK(fgi_meta_open(r.tracker, &o, &s));
+    fgi_meta_candidate c[3] = {
+        {.op_id = "550e8400-e29b-41d4-a716-446655440000", .op_name = "a", .status = "BLOCKED",
+         .eligible_since = "2026-11-25", .graduation_score = 0.5, .next_action = "x"},
+        {.op_id = "550e8400-e29b-41d4-a716-446655440001", .op_name = "b", .status = "READY_FOR_REVIEW",
+         .eligible_since = "2026-11-25", .graduation_score = 0.9, .next_action = "y"},
+        {.op_id = "550e8400-e29b-41d4-a716-446655440002", .op_name = "c", .status = "BLOCKED",
+         .eligible_since = "2026-11-25", .graduation_score = 2.0, .next_action = "z"}};
+    char *before = mt_read(r.tracker, NULL);
+    ST_ERR(fgi_meta_tracker_upsert_candidates(s, c, 3), FG_ERR_INVALID_ARG, "graduation_score");
+    char *after = mt_read(r.tracker, NULL);
+    assert_string_equal(before, after);
+    free(after);
+    ST_OK(fgi_meta_tracker_upsert_candidates(s, c, 2));
+    ST_OK(fgi_meta_tracker_upsert_candidates(s, NULL, 0));
+    ST_ERR(fgi_meta_tracker_upsert_candidates(s, NULL, 1), FG_ERR_NULL, "NULL");
+    fgi_meta_close(s);
+    json_t *doc = json_load_file(r.tracker, 0, NULL);
+    assert_int_equal(json_array_size(json_object_get(doc, "graduation_candidates")), 2);
+    json_decref(doc);
+    free(before);
+    mt_repo_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_first_run),          cmocka_unit_test(test_idempotent),
         cmocka_unit_test(test_revalidated_and_review), cmocka_unit_test(test_dry_run_and_subset),
-        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_refusals),           cmocka_unit_test(test_tracker_bulk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

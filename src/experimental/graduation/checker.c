@@ -266,12 +266,19 @@ static fg_status open_tracker(const fgi_grad_check_options *o, fgi_meta_store **
     return FG_OK;
 }
 
-/* Brings the tracker in line with the results. */
+/* Brings the tracker in line with the results: one change for every
+ * candidate that differs (so a thousand kernels cost one validation of the
+ * tracker, not a thousand). */
 static fg_status update_tracker(fgi_meta_store *ms, fgi_meta_store *ts, const fgi_grad_check_options *o,
                                 fgi_grad_check_result *res, const char *today)
 {
     tracker_view t = {0};
     fg_status s = tracker_load(ts, &t);
+    size_t n = res->n_kernels ? res->n_kernels : 1, n_up = 0;
+    want *wants = s == FG_OK ? calloc(n, sizeof *wants) : NULL;
+    fgi_meta_candidate *ups = wants ? calloc(n, sizeof *ups) : NULL;
+    const fgi_meta_op **held = ups ? calloc(n, sizeof *held) : NULL;
+    if (s == FG_OK && !held) s = FG_ERROR(FG_ERR_NO_MEMORY, "tracker update");
     for (size_t i = 0; i < res->n_kernels && s == FG_OK; i++) {
         fgi_grad_kernel_result *kr = &res->kernels[i];
         const fgi_meta_op *op = NULL;
@@ -279,32 +286,35 @@ static fg_status update_tracker(fgi_meta_store *ms, fgi_meta_store *ts, const fg
             s = fgi_error_push(FG_ERR_INTERNAL, "tracker update");
             break;
         }
+        held[i] = op;
         json_t *old = find_candidate(&t, op->op_id);
-        want w;
-        if (!tracker_want(op, kr, old, today, &w)) {
+        want *w = &wants[n_up];
+        if (!tracker_want(op, kr, old, today, w)) {
             if (old && op->status >= FGI_META_GRADUATED && !o->dry_run)
                 s = fgi_meta_tracker_remove_candidate(ts, op->op_id);
-        } else {
-            snprintf(kr->tracker_status, sizeof kr->tracker_status, "%s", w.status);
-            if (!want_equals(&w, old, op->op_name) && !o->dry_run) {
-                fgi_meta_candidate c = {.op_id = op->op_id,
-                                        .op_name = op->op_name,
-                                        .status = w.status,
-                                        .eligible_since = w.eligible_since,
-                                        .graduation_score = w.score,
-                                        .blocking_issues = w.issues,
-                                        .n_blocking_issues = (size_t)w.n_issues,
-                                        .pr_number = w.pr_number,
-                                        .next_action = w.next_action};
-                s = fgi_meta_tracker_upsert_candidate(ts, &c);
-            }
+            continue;
         }
-        fgi_meta_op_release(op);
+        snprintf(kr->tracker_status, sizeof kr->tracker_status, "%s", w->status);
+        if (want_equals(w, old, op->op_name) || o->dry_run) continue;
+        ups[n_up++] = (fgi_meta_candidate){.op_id = op->op_id,
+                                           .op_name = op->op_name,
+                                           .status = w->status,
+                                           .eligible_since = w->eligible_since,
+                                           .graduation_score = w->score,
+                                           .blocking_issues = w->issues,
+                                           .n_blocking_issues = (size_t)w->n_issues,
+                                           .pr_number = w->pr_number,
+                                           .next_action = w->next_action};
     }
+    if (s == FG_OK) s = fgi_meta_tracker_upsert_candidates(ts, ups, n_up);
     if (s == FG_OK && fgi_meta_unsaved(ts)) {
         s = fgi_meta_save(ts);
         res->tracker_written = s == FG_OK;
     }
+    for (size_t i = 0; held && i < res->n_kernels; i++) fgi_meta_op_release(held[i]);
+    free(held);
+    free(ups);
+    free(wants);
     json_decref(t.doc);
     return s;
 }
