@@ -484,6 +484,12 @@ static void test_refusals(void **state)
     same(&t, &before);
     GIT_OK(git_repository_set_head(t.repo, "refs/heads/main"));
     git_object_free(mainc);
+    /* the PR text cannot be written: nothing else happens */
+    take(&t, &before);
+    o = opts(&t, K, 0);
+    o.pr_file = "/nonexistent/folder/pr.md";
+    ST_ERR(fgi_grad_propose(&o, &p), FG_ERR_IO, "/nonexistent/folder/pr.md");
+    same(&t, &before);
     /* eligible kernels whose ids cannot name a stable kernel */
     char meta[700];
     snprintf(meta, sizeof meta, "%ssrc/experimental/generated/_metadata.json", t.root);
@@ -555,6 +561,7 @@ static void test_rollback(void **state)
     assert_true(has(&t, SRC));
     assert_false(has(&t, DST));
     assert_false(has(&t, "src/ops/graduated.c"));
+    assert_false(mt_exists(t.pr_file)); /* written before, removed by the rollback */
     trepo_close(&t);
 }
 

@@ -39,7 +39,7 @@ static int fail(const char *what)
 static int copy_metadata(const char *src_dir, const char *dst)
 {
     char src[1024];
-    snprintf(src, sizeof src, "%s/src/experimental/generated/_metadata.json", src_dir);
+    snprintf(src, sizeof src, "%s/" FGI_GRAD_METADATA_PATH, src_dir);
     FILE *in = fopen(src, "rb");
     if (in) {
         FILE *out = fopen(dst, "wb");
@@ -91,7 +91,7 @@ int main(int argc, char **argv)
     /* 1. check all kernels */
     fgi_grad_policy policy;
     char policy_path[1024];
-    snprintf(policy_path, sizeof policy_path, "%s/src/experimental/graduation/policy.json", argv[1]);
+    snprintf(policy_path, sizeof policy_path, "%s/" FGI_GRAD_POLICY_PATH, argv[1]);
     if (fgi_grad_policy_load(policy_path, &policy) != FG_OK) return fail("policy");
     fgi_grad_check_options co = {.metadata_path = meta, .tracker_path = tracker, .drafts_dir = drafts,
                                  .policy = &policy};

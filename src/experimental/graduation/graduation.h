@@ -23,6 +23,11 @@
 extern "C" {
 #endif
 
+/* Where the files live, relative to the repository root. */
+#define FGI_GRAD_METADATA_PATH "src/experimental/generated/_metadata.json"
+#define FGI_GRAD_TRACKER_PATH "src/experimental/graduation/tracker.json"
+#define FGI_GRAD_POLICY_PATH "src/experimental/graduation/policy.json"
+
 /* ---------------------------------------------------------------- policy */
 
 typedef enum fgi_grad_criterion {

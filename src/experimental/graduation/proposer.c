@@ -17,8 +17,8 @@
 #include "core/error.h"
 #include "experimental/graduation/graduation.h"
 
-#define META_PATH "src/experimental/generated/_metadata.json"
-#define TRACKER_PATH "src/experimental/graduation/tracker.json"
+#define META_PATH FGI_GRAD_METADATA_PATH
+#define TRACKER_PATH FGI_GRAD_TRACKER_PATH
 #define STABLE_DEF "src/ops/kernels.def"
 #define ALIAS_DEF "src/ops/aliases.def"
 #define EXP_HEADER "include/flaggems/experimental.h"
@@ -688,12 +688,16 @@ fg_status fgi_grad_propose(const fgi_grad_propose_options *o, fgi_grad_proposal 
     fgi_grad_next_version(version, pl.p->removal_version, sizeof pl.p->removal_version);
     git_libgit2_init();
     if (s == FG_OK) s = make_plan(&pl);
-    if (s == FG_OK && !o->dry_run) s = apply(&pl);
+    /* the PR text first (outside the work tree): a failed write stops
+     * everything, and a failed apply removes it again */
     if (s == FG_OK && o->pr_file && !o->dry_run) {
         char *text = strf("%s\n\n%s", pl.p->title, pl.p->body);
-        s = text ? fgi_grad_write_file(o->pr_file, text, strlen(text)) : FG_ERR_NO_MEMORY;
+        s = text ? fgi_grad_write_file(o->pr_file, text, strlen(text)) : FG_ERROR(FG_ERR_NO_MEMORY, "PR text");
         free(text);
-        if (s != FG_OK) fgi_error_push(s, "PR text (the branch and commit are done)");
+    }
+    if (s == FG_OK && !o->dry_run) {
+        s = apply(&pl);
+        if (s != FG_OK && o->pr_file) unlink(o->pr_file);
     }
     text_file *files[] = {&pl.exp_def, &pl.stable_def, &pl.alias_def, &pl.exp_h, &pl.stable_h, &pl.graduated_c};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) text_free(files[i]);
