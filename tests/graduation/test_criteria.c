@@ -330,6 +330,56 @@ static void test_policy_file(void **state)
     assert_memory_equal(&p, &keep, sizeof p);
 }
 
+/* Random edits of a real policy file (a fixed seed, so the run repeats):
+ * each is refused with a message and leaves *out alone, or is accepted as a
+ * valid policy that survives a round trip. */
+static void test_policy_mutations(void **state)
+{
+    (void)state;
+    char *base = mt_read(FG_GRAD_SOURCE_DIR "/src/experimental/graduation/policy_flaggems.json", NULL);
+    assert_non_null(base);
+    size_t n = strlen(base);
+    char *buf = malloc(n + 64);
+    static const char pool[] = "{}[]\",:0123456789.-eE truefalsnul\\x";
+    unsigned seed = 12345;
+    int accepted = 0, refused = 0;
+    for (int iter = 0; iter < 3000; iter++) {
+        memcpy(buf, base, n + 1);
+        size_t len = n;
+        int edits = 1 + (int)(rand_r(&seed) % 4);
+        for (int e = 0; e < edits && len; e++) {
+            size_t at = (size_t)rand_r(&seed) % len;
+            char c = pool[rand_r(&seed) % (sizeof pool - 1)];
+            switch (rand_r(&seed) % 3) {
+            case 0: buf[at] = c; break;
+            case 1: memmove(buf + at, buf + at + 1, len - at), len--; break;
+            default:
+                if (len < n + 60) memmove(buf + at + 1, buf + at, len - at + 1), buf[at] = c, len++;
+            }
+        }
+        fgi_grad_policy p, keep;
+        fgi_grad_policy_default(&p);
+        keep = p;
+        if (fgi_grad_policy_parse(buf, "mutant", &p) == FG_OK) {
+            accepted++;
+            ST_OK(fgi_grad_policy_check(&p));
+            char *j = fgi_grad_policy_to_json(&p);
+            fgi_grad_policy q;
+            ST_OK(fgi_grad_policy_parse(j, "round trip", &q));
+            free(j);
+            assert_memory_equal(&p, &q, sizeof p);
+        } else {
+            refused++;
+            assert_non_null(strstr(fg_last_error(), "mutant"));
+            assert_memory_equal(&p, &keep, sizeof p);
+        }
+    }
+    print_message("policy mutations: %d accepted, %d refused\n", accepted, refused);
+    assert_true(accepted > 0 && refused > 0);
+    free(buf);
+    free(base);
+}
+
 /* ---------------------------------------------------------------- hook and renderers */
 
 static void test_metadata_hook(void **state)
@@ -386,7 +436,8 @@ int main(void)
         cmocka_unit_test(test_accuracy),         cmocka_unit_test(test_performance),
         cmocka_unit_test(test_multi_hardware),   cmocka_unit_test(test_code_quality),
         cmocka_unit_test(test_score_and_eligibility), cmocka_unit_test(test_bad_arguments),
-        cmocka_unit_test(test_policy_file),      cmocka_unit_test(test_metadata_hook),
+        cmocka_unit_test(test_policy_file),      cmocka_unit_test(test_policy_mutations),
+        cmocka_unit_test(test_metadata_hook),
         cmocka_unit_test(test_renderers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
