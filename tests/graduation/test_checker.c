@@ -293,6 +293,16 @@ static void test_dry_run_and_subset(void **state)
     ST_OK(fgi_grad_check_run(&w.o, &r));
     assert_int_equal(r->n_kernels, 1);
     fgi_grad_check_result_free(r);
+    const char *by_op[] = {"softmax", "mm"}; /* op names: every kernel of each */
+    w.o.kernel_ids = by_op;
+    w.o.n_kernel_ids = 2;
+    w.o.dry_run = 1;
+    ST_OK(fgi_grad_check_run(&w.o, &r));
+    assert_int_equal(r->n_kernels, 2);
+    assert_string_equal(r->kernels[0].report.kernel_id, B);
+    assert_string_equal(r->kernels[1].report.kernel_id, E);
+    fgi_grad_check_result_free(r);
+    w.o.dry_run = 0;
     json_t *cb = candidate(w.repo.tracker, "softmax");
     assert_non_null(cb);
     json_decref(cb);
@@ -312,7 +322,7 @@ static void test_refusals(void **state)
     const char *ids[] = {A, "nope.cpu.custom.v1"};
     o.kernel_ids = ids;
     o.n_kernel_ids = 2;
-    ST_ERR(fgi_grad_check_run(&o, &r), FG_ERR_NOT_FOUND, "nope.cpu.custom.v1");
+    ST_ERR(fgi_grad_check_run(&o, &r), FG_ERR_NOT_FOUND, "no kernel or op named 'nope.cpu.custom.v1'");
     assert_null(r);
     o = w.o;
     o.today = "25/11/2026";

@@ -262,9 +262,10 @@ static void test_end_to_end(void **state)
     /* the plan first: nothing may change */
     snap before;
     take(&t, &before);
-    fgi_grad_propose_options o = opts(&t, K, 1);
+    fgi_grad_propose_options o = opts(&t, "fast_gelu", 1); /* an op name: its one eligible kernel */
     fgi_grad_proposal *p;
     ST_OK(fgi_grad_propose(&o, &p));
+    assert_string_equal(p->kernel_id, K);
     assert_true(p->dry_run);
     assert_string_equal(p->branch, "graduation/fast_gelu");
     assert_string_equal(p->commit_id, "");
@@ -449,7 +450,7 @@ static void test_refusals(void **state)
     refuse(&t, K2, FG_ERR_UNSUPPORTED,
            K2 " is not eligible for graduation (score 0.775): score 0.775 is under the pass mark 0.85 "
            "(failed: stable_period, multi_hardware, code_quality)");
-    refuse(&t, "nope.cpu.custom.v1", FG_ERR_NOT_FOUND, "nope.cpu.custom.v1");
+    refuse(&t, "nope.cpu.custom.v1", FG_ERR_NOT_FOUND, "no experimental kernel or op named 'nope.cpu.custom.v1'");
     /* dirty tree */
     put(&t, "src/ops/kernels.def", "/* edited */\n");
     refuse(&t, K, FG_ERR_CONFLICT, "1 uncommitted change(s) (first: src/ops/kernels.def)");
@@ -503,6 +504,7 @@ static void test_refusals(void **state)
     ks_add(ms, "fast_gelu.CPU.custom.v3", &k);
     fgi_meta_close(ms);
     commit_all(&t, "odd ids");
+    refuse(&t, "fast_gelu", FG_ERR_INVALID_ARG, "op fast_gelu has 4 eligible kernels: name one of");
     refuse(&t, "fast_gelu.cpu.custom", FG_ERR_INVALID_ARG, "is not <op>.<device>.<group>.<variant>");
     refuse(&t, "fast_gelu.cpu.stable.v2", FG_ERR_INVALID_ARG, "the third component must be gen, generated or custom");
     refuse(&t, "fast_gelu.CPU.custom.v3", FG_ERR_INVALID_ARG, "the device component must be lower-case");

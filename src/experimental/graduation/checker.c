@@ -359,13 +359,38 @@ static fg_status select_ops(fgi_meta_store *ms, const fgi_grad_check_options *o,
     list->ops = calloc(o->n_kernel_ids ? o->n_kernel_ids : 1, sizeof *list->ops);
     list->count = 0;
     FG_RETURN_IF(!list->ops, FG_ERR_NO_MEMORY, "kernel list");
+    size_t cap = o->n_kernel_ids;
     for (size_t i = 0; i < o->n_kernel_ids; i++) {
-        fg_status s = fgi_meta_get_op(ms, o->kernel_ids[i], &list->ops[list->count]);
-        if (s != FG_OK) {
+        const char *name = o->kernel_ids[i];
+        if (!name) {
             fgi_meta_op_list_release(list);
-            return fgi_error_push(s, "kernel %s", o->kernel_ids[i] ? o->kernel_ids[i] : "(NULL)");
+            return FG_ERROR(FG_ERR_NULL, "kernel_ids[%zu] is NULL", i);
         }
-        list->count++;
+        fg_status s = fgi_meta_get_op(ms, name, &list->ops[list->count]);
+        if (s == FG_OK) {
+            list->count++;
+            continue;
+        }
+        /* an op name: every kernel of the op */
+        fgi_meta_op_list of = {0};
+        fgi_meta_filter f = {.op_name = name};
+        if (s == FG_ERR_NOT_FOUND) {
+            fgi_error_clear();
+            s = fgi_meta_query_ops(ms, &f, &of);
+            if (s == FG_OK && of.count == 0)
+                s = FG_ERROR(FG_ERR_NOT_FOUND, "no kernel or op named '%s' in the metadata", name);
+        }
+        const fgi_meta_op **grown = s == FG_OK ? realloc(list->ops, (cap += of.count) * sizeof *grown) : NULL;
+        if (s == FG_OK && !grown) s = FG_ERROR(FG_ERR_NO_MEMORY, "kernel list");
+        if (s == FG_OK) {
+            list->ops = grown;
+            for (size_t k = 0; k < of.count; k++) list->ops[list->count++] = of.ops[k];
+            free(of.ops); /* the references moved to list */
+        } else {
+            fgi_meta_op_list_release(&of);
+            fgi_meta_op_list_release(list);
+            return fgi_error_push(s, "kernel %s", name);
+        }
     }
     return FG_OK;
 }

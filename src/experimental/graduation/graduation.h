@@ -171,7 +171,9 @@ typedef struct fgi_grad_check_options {
     const char *tracker_path;     /* NULL: the tracker is not updated */
     const char *drafts_dir;       /* NULL: no issue drafts */
     const fgi_grad_policy *policy; /* NULL: defaults */
-    const char *const *kernel_ids; /* NULL: every kernel of the metadata */
+    /* Kernel ids or op names (an op name: every kernel of the op); NULL:
+     * every kernel of the metadata. */
+    const char *const *kernel_ids;
     size_t n_kernel_ids;
     const char *version;          /* NULL: fg_version() */
     const char *today;            /* "YYYY-MM-DD"; NULL: today (UTC) */
@@ -195,7 +197,7 @@ typedef struct fgi_grad_kernel_result {
 } fgi_grad_kernel_result;
 
 typedef struct fgi_grad_check_result {
-    fgi_grad_kernel_result *kernels; /* sorted by kernel id */
+    fgi_grad_kernel_result *kernels; /* as named; all kernels: sorted by kernel id */
     size_t n_kernels;
     size_t n_eligible, n_promoted, n_demoted, n_drafts;
     int metadata_written, tracker_written;
@@ -204,8 +206,9 @@ typedef struct fgi_grad_check_result {
 
 /* Judges every experimental kernel (EXPERIMENTAL, VALIDATED,
  * GRADUATION_CANDIDATE; later statuses are skipped) of the metadata, or
- * those named (a named kernel that is missing is FG_ERR_NOT_FOUND; one
- * already graduated is reported, not changed). Then, unless dry_run:
+ * those named (a name that is neither a kernel nor an op is
+ * FG_ERR_NOT_FOUND; a kernel already graduated is reported, not changed).
+ * Then, unless dry_run:
  *  - metadata: a newly eligible VALIDATED kernel becomes
  *    GRADUATION_CANDIDATE with eligible true; demotion (a VALIDATED kernel
  *    or candidate whose latest accuracy run failed, or with a baseline under
@@ -226,7 +229,9 @@ void fgi_grad_check_result_free(fgi_grad_check_result *r);
 
 typedef struct fgi_grad_propose_options {
     const char *repo_path;        /* the work tree (repository root) */
-    const char *kernel_id;        /* the experimental kernel to graduate */
+    /* The experimental kernel to graduate, or an op name: its one eligible
+     * kernel (several eligible: FG_ERR_INVALID_ARG naming them). */
+    const char *kernel_id;
     const fgi_grad_policy *policy; /* NULL: defaults */
     const char *version;          /* the graduating version; NULL: fg_version() */
     const char *today;            /* NULL: today (UTC) */

@@ -205,6 +205,40 @@ static fg_status check_branch(plan *pl)
 
 /* ---------------------------------------------------------------- eligibility */
 
+/* An op name instead of a kernel id: its one eligible experimental kernel. */
+static fg_status kernel_of_op(plan *pl, fgi_meta_store *ms, const char *name)
+{
+    fgi_meta_filter f = {.op_name = name,
+                         .status_mask = (1u << FGI_META_VALIDATED) | (1u << FGI_META_GRADUATION_CANDIDATE) |
+                                        (1u << FGI_META_EXPERIMENTAL)};
+    fgi_meta_op_list list = {0};
+    FG_FORWARD(fgi_meta_query_ops(ms, &f, &list), "kernels of op %s", name);
+    char names[600] = "";
+    size_t len = 0, n_ok = 0;
+    const fgi_meta_op *pick = NULL;
+    fg_status s = FG_OK;
+    for (size_t i = 0; i < list.count && s == FG_OK; i++) {
+        fgi_grad_report r;
+        s = fgi_grad_check_all(list.ops[i], &pl->policy, pl->p->version, &r);
+        if (s == FG_OK && r.eligible) pick = list.ops[i], n_ok++;
+        if (s == FG_OK && len < sizeof names)
+            len += (size_t)snprintf(names + len, sizeof names - len, "%s%s (%.3f%s)", len ? ", " : "",
+                                    r.kernel_id, r.score, r.eligible ? ", eligible" : "");
+    }
+    if (s == FG_OK && list.count == 0)
+        s = FG_ERROR(FG_ERR_NOT_FOUND, "no experimental kernel or op named '%s' in the metadata", name);
+    else if (s == FG_OK && n_ok == 0)
+        s = FG_ERROR(FG_ERR_UNSUPPORTED, "no kernel of op %s is eligible for graduation: %s", name, names);
+    else if (s == FG_OK && n_ok > 1)
+        s = FG_ERROR(FG_ERR_INVALID_ARG, "op %s has %zu eligible kernels: name one of %s", name, n_ok, names);
+    /* a reference of its own: the list's go with the list */
+    const fgi_meta_op *held = NULL;
+    if (s == FG_OK) s = fgi_meta_get_op(ms, pick->kernel_id, &held);
+    pl->op = s == FG_OK ? held : NULL;
+    fgi_meta_op_list_release(&list);
+    return s;
+}
+
 static fg_status check_kernel(plan *pl)
 {
     fgi_meta_options mo = {.kind = FGI_META_KIND_METADATA, .flags = FGI_META_READONLY, .repo_root = pl->root};
@@ -212,11 +246,16 @@ static fg_status check_kernel(plan *pl)
     path_of(pl, META_PATH, path, sizeof path);
     fgi_meta_store *ms = NULL;
     FG_FORWARD(fgi_meta_open(path, &mo, &ms), "metadata %s", META_PATH);
-    fg_status s = fgi_meta_get_op(ms, pl->o->kernel_id, &pl->op);
+    const char *name = pl->o->kernel_id;
+    fg_status s = fgi_meta_get_op(ms, name, &pl->op);
+    if (s == FG_ERR_NOT_FOUND) {
+        fgi_error_clear();
+        s = kernel_of_op(pl, ms, name);
+    }
     fgi_meta_close(ms);
-    FG_FORWARD(s, "graduating %s", pl->o->kernel_id);
+    FG_FORWARD(s, "graduating %s", name);
     fgi_grad_report *r = &pl->p->report;
-    FG_FORWARD(fgi_grad_check_all(pl->op, &pl->policy, pl->p->version, r), "graduating %s", pl->o->kernel_id);
+    FG_FORWARD(fgi_grad_check_all(pl->op, &pl->policy, pl->p->version, r), "graduating %s", name);
     if (!r->eligible) {
         char why[900] = "";
         size_t len = 0;
