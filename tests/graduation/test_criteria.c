@@ -94,6 +94,27 @@ static void test_accuracy(void **state)
     assert_non_null(strstr(CHECK(r, ACCURACY).details, "never ran"));
 }
 
+/* The same shape in two dtypes, or written with other spacing, counts once. */
+static void test_distinct_shapes(void **state)
+{
+    (void)state;
+    kfix f;
+    kspec k = ks_eligible();
+    kfix_open(&f, &k);
+    ST_OK(fgi_meta_update_op(f.store, "fast_gelu.cpu.custom.avx2_v1",
+                             "{\"validation_info\": {\"accuracy_tests\": {\"coverage\": {"
+                             "\"float32\": [\"(1, 64)\", \"(2,64)\"], "
+                             "\"float16\": [\"(1,64)\", \"(2, 64)\", \"(3, 64)\"]}}}}"));
+    const fgi_meta_op *op;
+    ST_OK(fgi_meta_get_op(f.store, "fast_gelu.cpu.custom.avx2_v1", &op));
+    fgi_grad_report r;
+    ST_OK(fgi_grad_check_all(op, NULL, GT_VERSION, &r));
+    assert_int_equal(r.facts.distinct_shapes, 3);
+    assert_float_equal(r.checks[FGI_GRAD_ACCURACY].score, 3.0 / 20.0, 1e-12);
+    fgi_meta_op_release(op);
+    kfix_close(&f);
+}
+
 static void test_performance(void **state)
 {
     (void)state;
@@ -433,7 +454,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_versions),         cmocka_unit_test(test_stable_period),
-        cmocka_unit_test(test_accuracy),         cmocka_unit_test(test_performance),
+        cmocka_unit_test(test_accuracy),         cmocka_unit_test(test_distinct_shapes),
+        cmocka_unit_test(test_performance),
         cmocka_unit_test(test_multi_hardware),   cmocka_unit_test(test_code_quality),
         cmocka_unit_test(test_score_and_eligibility), cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_policy_file),      cmocka_unit_test(test_policy_mutations),

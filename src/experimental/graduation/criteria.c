@@ -407,7 +407,10 @@ void fgi_grad_check_stable_period(const fgi_meta_op *op, const fgi_grad_policy *
                      "release", need - n);
 }
 
-/* Distinct shapes over every dtype of the coverage, spaces ignored. */
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Distinct shapes over every dtype of the coverage, spaces ignored (sorted,
+ * then counted: coverage lists may hold thousands of shapes). */
 static size_t distinct_shapes(const fgi_meta_accuracy_tests *at)
 {
     size_t total = 0;
@@ -415,7 +418,7 @@ static size_t distinct_shapes(const fgi_meta_accuracy_tests *at)
     if (!total) return 0;
     char **norm = calloc(total, sizeof *norm);
     if (!norm) return 0;
-    size_t n = 0, distinct = 0;
+    size_t n = 0;
     for (size_t i = 0; i < at->n_coverage; i++)
         for (size_t j = 0; j < at->coverage[i].n_shapes; j++) {
             const char *s = at->coverage[i].shapes[j];
@@ -425,15 +428,11 @@ static size_t distinct_shapes(const fgi_meta_accuracy_tests *at)
             for (; *s; s++)
                 if (!isspace((unsigned char)*s)) t[k++] = *s;
             t[k] = '\0';
-            size_t m = 0;
-            while (m < n && strcmp(norm[m], t) != 0) m++;
-            if (m < n) {
-                free(t);
-                continue;
-            }
             norm[n++] = t;
-            distinct++;
         }
+    qsort(norm, n, sizeof *norm, cmp_str);
+    size_t distinct = 0;
+    for (size_t i = 0; i < n; i++) distinct += i == 0 || strcmp(norm[i], norm[i - 1]) != 0;
     for (size_t i = 0; i < n; i++) free(norm[i]);
     free(norm);
     return distinct;
