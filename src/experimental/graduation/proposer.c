@@ -454,7 +454,7 @@ static fg_status plan_typed(plan *pl)
     int ret_len = (int)(at - line - 7);
     int params_len = (int)(close - open - 1);
     const char *ver = pl->p->version, *rm = pl->p->removal_version, *op = pl->op->op_name;
-    char *deprecated = strf("FG_DEPRECATED(\"graduated in %s: use fg_%s; removed in %s\") ", ver, op, rm);
+    char *deprecated = strf("FG_DEPRECATED(\"graduated in %s: use fg_%s; removed in %s\")\n", ver, op, rm);
     char *decl = strf("/* %s: graduated from the experimental tier in %s (was fg_exp_%s). */\nFG_API %.*sfg_%s(%.*s);"
                       "\n\n", op, ver, op, ret_len, line + 7, op, params_len, open + 1);
     char *def = strf("%sFG_API %.*sfg_%s(%.*s)\n{\n    return fg_exp_%s(%s);\n}\n",
@@ -468,7 +468,7 @@ static fg_status plan_typed(plan *pl)
     else if (!cpp || cpp == strstr(pl->stable_h.old, "#ifdef __cplusplus"))
         s = FG_ERROR(FG_ERR_UNSUPPORTED, "%s: no closing '#ifdef __cplusplus' block to insert before", STABLE_HEADER);
     if (s == FG_OK) {
-        pl->exp_h.now = splice(pl->exp_h.old, (size_t)(line - pl->exp_h.old) + 7, 0, deprecated);
+        pl->exp_h.now = splice(pl->exp_h.old, (size_t)(line - pl->exp_h.old), 0, deprecated);
         pl->stable_h.now = splice(pl->stable_h.old, (size_t)(cpp - pl->stable_h.old), 0, decl);
         pl->graduated_c.now = pl->graduated_c.old
                                   ? strf("%s%s", pl->graduated_c.old, def)

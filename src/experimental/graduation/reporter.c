@@ -402,10 +402,11 @@ char *fgi_grad_proposal_to_markdown(const fgi_grad_proposal *p)
         fprintf(f, "## Graduation plan for `%s` (dry run: nothing was changed)\n\n", p->kernel_id);
     else
         fprintf(f, "## Graduated `%s` on branch `%s`\n\n", p->kernel_id, p->branch);
+    int subject = (int)strcspn(p->commit_message, "\n");
     fprintf(f, "- Score %.3f: eligible\n- Branch `%s` from `%s`\n- Stable id `%s`; `%s` stays a deprecated alias "
-               "until %s\n- Commit: %s%s%s\n\n",
+               "until %s\n- Commit: %s %.*s\n\n",
             p->report.score, p->branch, p->base_branch, p->stable_id, p->kernel_id, p->removal_version,
-            p->commit_id[0] ? p->commit_id : "(none: dry run) ", p->commit_id[0] ? " " : "", p->commit_message);
+            p->commit_id[0] ? p->commit_id : "(none: dry run)", subject, p->commit_message);
     fputs("### Files\n", f);
     files_md(f, p);
     if (p->title) fprintf(f, "\n### PR title\n%s\n", p->title);
