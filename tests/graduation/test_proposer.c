@@ -392,7 +392,9 @@ static void test_end_to_end(void **state)
     assert_non_null(strstr(pr, "| cpu-zen3 | float32 | [1, 4096] | 1.250x | stable |"));
     assert_non_null(strstr(pr, "- Moved: `" SRC "` → `" DST "`"));
     assert_non_null(strstr(pr, "### Migration Guide"));
+    assert_non_null(strstr(pr, "fg_exp_fast_gelu(out, x);\n```"));
     assert_non_null(strstr(pr, "fg_fast_gelu(out, x);  /* Stable version */"));
+    assert_non_null(strstr(pr, "use its stable id `fast_gelu.cpu.stable.avx2_v1`"));
     assert_non_null(strstr(pr, "The experimental alias will be removed in 0.4.0."));
     free(pr);
     char *js = fgi_grad_proposal_to_json(p);

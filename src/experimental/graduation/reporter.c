@@ -319,8 +319,8 @@ char *fgi_grad_pr_text(const fgi_grad_proposal *p, const fgi_meta_op *op, char *
                "ops as kernel `%s`, graduating in %s with a score of %.3f.\n\n",
             t, p->op_name, p->kernel_id, p->stable_id, p->version, r->score);
     fputs("### Graduation Checklist\n", f);
-    fprintf(f, "- [%c] Stable period: %d versions (in experimental since %s)\n",
-            c[FGI_GRAD_STABLE_PERIOD].passed ? 'x' : ' ', x->versions_elapsed,
+    fprintf(f, "- [%c] Stable period: %d version%s (in experimental since %s)\n",
+            c[FGI_GRAD_STABLE_PERIOD].passed ? 'x' : ' ', x->versions_elapsed, x->versions_elapsed == 1 ? "" : "s",
             op->graduation_tracking.in_experimental_since);
     fprintf(f, "- [%c] Accuracy tests: %lld tests passed over %zu shapes (", c[FGI_GRAD_ACCURACY].passed ? 'x' : ' ',
             (long long)x->test_cases, x->distinct_shapes);
@@ -351,14 +351,20 @@ char *fgi_grad_pr_text(const fgi_grad_proposal *p, const fgi_meta_op *op, char *
                "`flag-gems-exp benchmark %s` reproduce them.\n\n",
             op->validation_info.accuracy_tests.last_run ? op->validation_info.accuracy_tests.last_run : "never",
             pt->last_run ? pt->last_run : "never", p->stable_id, p->stable_id);
+    /* the op's own entry point: fg_exp_<op>(out, x) before, fg_<op>(out, x) after, when it had one */
+    int typed_fn = has_typed_function(p);
     fprintf(f, "### Migration Guide\nFor users currently using:\n```c\n#define FG_EXPERIMENTAL_API\n"
                "#include <flaggems/experimental.h>\nfg_exp_enable(FG_EXP_GROUP_ALL, 1, 1, NULL);\n");
-    if (has_typed_function(p))
+    if (typed_fn)
         fprintf(f, "fg_exp_%s(out, x);\n", p->op_name);
-    fprintf(f, "fg_exp_force_kernel(\"%s\");  /* or a denylist / fault entry naming it */\n```\n\n", p->kernel_id);
-    fputs("After this PR, prefer:\n```c\n#include <flaggems/flaggems.h>\n", f);
-    if (has_typed_function(p)) fprintf(f, "fg_%s(out, x);  /* Stable version */\n", p->op_name);
-    fprintf(f, "fg_exp_force_kernel(\"%s\");  /* the kernel's stable id */\n```\n\n", p->stable_id);
+    else
+        fprintf(f, "fg_%s(...);  /* served by the experimental kernel */\n", p->op_name);
+    fputs("```\n\nAfter this PR, prefer:\n```c\n#include <flaggems/flaggems.h>\n", f);
+    fprintf(f, typed_fn ? "fg_%s(out, x);  /* Stable version */\n```\n\n"
+                        : "fg_%s(...);  /* Stable version: no fg_exp_enable needed */\n```\n\n",
+            p->op_name);
+    fprintf(f, "Tools that name the kernel (`fg_exp_force_kernel`, `FLAGGEMS_EXP_DENYLIST`, fault injection) use "
+               "its stable id `%s`.\n\n", p->stable_id);
     char typed[200] = "";
     if (has_typed_function(p))
         snprintf(typed, sizeof typed, " and `fg_exp_%s` carries FG_DEPRECATED (use `fg_%s`)", p->op_name,
