@@ -137,6 +137,7 @@ static void trepo_open(trepo *t)
     put(t, "src/experimental/custom/kernels.def", custom_def);
     put(t, SRC, "/* the AVX2 kernel */\nint fgi_test_avx2;\n");
     put(t, "src/experimental/custom/pointwise/fast_gelu.c", "/* the portable kernel */\nint fgi_test_generic;\n");
+    put(t, "tests/test_pinned.c", "/* pins the kernel */\nstatic const char *id = \"" K "\";\n");
     put(t, ".gitignore", "build/\n*.json.bak\n*.json.lock\n*.json.corrupt\n");
 
     char meta[700];
@@ -286,6 +287,8 @@ static void test_end_to_end(void **state)
     assert_int_equal(strlen(p->commit_id), 40);
     assert_string_equal(p->title, "[Graduation] Promote fast_gelu to stable ops");
     assert_int_equal(p->n_files, 9);
+    assert_int_equal(p->n_mentions, 1); /* the lists, metadata and tracker that name it are rewritten */
+    assert_string_equal(p->mentions[0], "tests/test_pinned.c");
 
     /* files moved and lists updated */
     assert_false(has(&t, SRC));
@@ -391,6 +394,8 @@ static void test_end_to_end(void **state)
     assert_non_null(strstr(pr, "- [x] Multi-hardware: Validated on cpu-zen3, NVIDIA-H100"));
     assert_non_null(strstr(pr, "| cpu-zen3 | float32 | [1, 4096] | 1.250x | stable |"));
     assert_non_null(strstr(pr, "- Moved: `" SRC "` → `" DST "`"));
+    assert_non_null(strstr(pr, "1 other committed file(s) still name `" K "`"));
+    assert_non_null(strstr(pr, "- `tests/test_pinned.c`\n"));
     assert_non_null(strstr(pr, "### Migration Guide"));
     assert_non_null(strstr(pr, "fg_exp_fast_gelu(out, x);\n```"));
     assert_non_null(strstr(pr, "fg_fast_gelu(out, x);  /* Stable version */"));

@@ -257,6 +257,7 @@ typedef struct fgi_grad_file_change {
 } fgi_grad_file_change;
 
 #define FGI_GRAD_MAX_CHANGES 16
+#define FGI_GRAD_MAX_MENTIONS 16
 
 typedef struct fgi_grad_proposal {
     char kernel_id[FGI_META_MAX_ID + 1];
@@ -272,6 +273,11 @@ typedef struct fgi_grad_proposal {
     char commit_id[41];           /* "" on a dry run */
     char commit_message[1024];
     fgi_grad_report report;
+    /* Other committed files that still name the experimental id (tests and
+     * examples that pin the kernel): the PR must update them. The first
+     * FGI_GRAD_MAX_MENTIONS; n_mentions counts all. */
+    char mentions[FGI_GRAD_MAX_MENTIONS][256];
+    size_t n_mentions;
     int dry_run;
 } fgi_grad_proposal;
 

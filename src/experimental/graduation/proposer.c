@@ -520,6 +520,44 @@ static void describe(plan *pl)
              p->op_name, p->kernel_id, pl->src_rel, pl->dst_rel, p->stable_id, p->removal_version, p->report.score);
 }
 
+static int changed_by_plan(const fgi_grad_proposal *p, const char *path)
+{
+    for (size_t i = 0; i < p->n_files; i++)
+        if (!strcmp(p->files[i].path, path) || !strcmp(p->files[i].from, path)) return 1;
+    return 0;
+}
+
+/* Committed files (the index, which the clean check made equal to HEAD and
+ * the work tree) that name the experimental id and that the plan does not
+ * rewrite. */
+static fg_status find_mentions(plan *pl)
+{
+    fgi_grad_proposal *p = pl->p;
+    char quoted[FGI_META_MAX_ID + 8];
+    snprintf(quoted, sizeof quoted, "\"%s\"", p->kernel_id);
+    size_t ql = strlen(quoted);
+    git_index *idx = NULL;
+    int rc = git_repository_index(&idx, pl->repo);
+    if (rc < 0) return git_fail(rc, "read the index");
+    size_t n = git_index_entrycount(idx);
+    for (size_t i = 0; i < n; i++) {
+        const git_index_entry *e = git_index_get_byindex(idx, i);
+        if (changed_by_plan(p, e->path) || e->file_size > (8u << 20)) continue;
+        git_blob *b = NULL;
+        if (git_blob_lookup(&b, pl->repo, &e->id) < 0) continue;
+        const char *d = git_blob_rawcontent(b);
+        size_t len = (size_t)git_blob_rawsize(b);
+        int hit = !git_blob_is_binary(b) && len >= ql && memmem(d, len, quoted, ql) != NULL;
+        git_blob_free(b);
+        if (!hit) continue;
+        if (p->n_mentions < FGI_GRAD_MAX_MENTIONS)
+            snprintf(p->mentions[p->n_mentions], sizeof p->mentions[0], "%s", e->path);
+        p->n_mentions++;
+    }
+    git_index_free(idx);
+    return FG_OK;
+}
+
 static fg_status make_plan(plan *pl)
 {
     FG_FORWARD(open_repo(pl), "repository %s", pl->o->repo_path);
@@ -531,6 +569,7 @@ static fg_status make_plan(plan *pl)
     FG_FORWARD(plan_move(pl), "propose");
     FG_FORWARD(plan_typed(pl), "propose");
     describe(pl);
+    FG_FORWARD(find_mentions(pl), "propose");
     pl->p->body = fgi_grad_pr_text(pl->p, pl->op, &pl->p->title);
     FG_RETURN_IF(!pl->p->body, FG_ERR_NO_MEMORY, "PR text");
     return FG_OK;

@@ -297,6 +297,21 @@ static void files_md(FILE *f, const fgi_grad_proposal *p)
     }
 }
 
+/* Files that still name the experimental id: the PR updates them. */
+static void mentions_md(FILE *f, const fgi_grad_proposal *p)
+{
+    if (!p->n_mentions) {
+        fprintf(f, "No other committed file names `%s`.\n\n", p->kernel_id);
+        return;
+    }
+    fprintf(f, "%zu other committed file(s) still name `%s` (tests or examples that pin the kernel, or expect the op "
+               "outside the stable tier); update them on this branch:\n",
+            p->n_mentions, p->kernel_id);
+    for (size_t i = 0; i < p->n_mentions && i < FGI_GRAD_MAX_MENTIONS; i++) fprintf(f, "- `%s`\n", p->mentions[i]);
+    if (p->n_mentions > FGI_GRAD_MAX_MENTIONS) fprintf(f, "- and %zu more\n", p->n_mentions - FGI_GRAD_MAX_MENTIONS);
+    fputc('\n', f);
+}
+
 static int has_typed_function(const fgi_grad_proposal *p)
 {
     for (size_t i = 0; i < p->n_files; i++)
@@ -346,11 +361,12 @@ char *fgi_grad_pr_text(const fgi_grad_proposal *p, const fgi_meta_op *op, char *
     perf_table(f, op);
     fputs("\n### Files Changed\n", f);
     files_md(f, p);
-    fprintf(f, "\n### Testing\nAll existing tests pass. The accuracy and performance numbers above are the "
-               "kernel's recorded runs (accuracy %s, performance %s); `flag-gems-exp validate %s` and "
-               "`flag-gems-exp benchmark %s` reproduce them.\n\n",
+    fprintf(f, "\n### Testing\nThe whole suite (`make test`) must pass before this PR merges. The accuracy and "
+               "performance numbers above are the kernel's recorded runs (accuracy %s, performance %s); "
+               "`flag-gems-exp validate %s` and `flag-gems-exp benchmark %s` reproduce them.\n\n",
             op->validation_info.accuracy_tests.last_run ? op->validation_info.accuracy_tests.last_run : "never",
             pt->last_run ? pt->last_run : "never", p->stable_id, p->stable_id);
+    mentions_md(f, p);
     /* the op's own entry point: fg_exp_<op>(out, x) before, fg_<op>(out, x) after, when it had one */
     int typed_fn = has_typed_function(p);
     fprintf(f, "### Migration Guide\nFor users currently using:\n```c\n#define FG_EXPERIMENTAL_API\n"
@@ -391,12 +407,22 @@ char *fgi_grad_proposal_to_json(const fgi_grad_proposal *p)
         json_array_append_new(files, json_pack("{s:s, s:s, s:s*, s:s}", "change", change_name(c->kind), "path",
                                                c->path, "from", c->from[0] ? c->from : NULL, "what", c->what));
     }
-    return dump(json_pack("{s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s*, s:s*, s:o*, s:s*, s:s, s:f}", "dry_run",
+    json_t *mentions = json_array();
+    for (size_t i = 0; mentions && i < p->n_mentions && i < FGI_GRAD_MAX_MENTIONS; i++)
+        json_array_append_new(mentions, json_string(p->mentions[i]));
+    json_t *j = json_pack("{s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s*, s:s*, s:o*, s:s*, s:s, s:f}", "dry_run",
                           p->dry_run, "kernel_id", p->kernel_id, "stable_id", p->stable_id, "op_name", p->op_name,
                           "branch", p->branch, "base_branch", p->base_branch, "version", p->version,
                           "removal_version", p->removal_version, "title", p->title, "body", p->body,
                           "files_changed", files, "commit", p->commit_id[0] ? p->commit_id : NULL,
-                          "commit_message", p->commit_message, "score", p->report.score));
+                          "commit_message", p->commit_message, "score", p->report.score);
+    if (j) {
+        json_object_set_new(j, "files_to_update", mentions ? mentions : json_array());
+        json_object_set_new(j, "files_to_update_count", json_integer((json_int_t)p->n_mentions));
+    } else {
+        json_decref(mentions);
+    }
+    return dump(j);
 }
 
 char *fgi_grad_proposal_to_markdown(const fgi_grad_proposal *p)
@@ -415,6 +441,8 @@ char *fgi_grad_proposal_to_markdown(const fgi_grad_proposal *p)
             p->commit_id[0] ? p->commit_id : "(none: dry run)", subject, p->commit_message);
     fputs("### Files\n", f);
     files_md(f, p);
-    if (p->title) fprintf(f, "\n### PR title\n%s\n", p->title);
+    fputs("\n### To update on the branch\n", f);
+    mentions_md(f, p);
+    if (p->title) fprintf(f, "### PR title\n%s\n", p->title);
     return out_close(&o);
 }
