@@ -1,5 +1,7 @@
 /* The checker: promotion of eligible kernels, tracker entries, issue
  * drafts, demotion with its reason, idempotence, dry runs, refusals. */
+#include <dirent.h>
+
 #include <jansson.h>
 
 #include "grad_test.h"
@@ -387,12 +389,40 @@ static void test_tracker_bulk(void **state)
     mt_repo_free(&r);
 }
 
+/* Drafts and PR texts are written whole or not at all, leaving no temp file. */
+static void test_write_file(void **state)
+{
+    (void)state;
+    mt_repo r;
+    mt_repo_init(&r);
+    char path[400];
+    snprintf(path, sizeof path, "%s/draft.md", r.root);
+    ST_OK(fgi_grad_write_file(path, "one\n", 4));
+    ST_OK(fgi_grad_write_file(path, "two\n", 4));
+    char *text = mt_read(path, NULL);
+    assert_string_equal(text, "two\n");
+    free(text);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    int files = 0;
+    DIR *d = opendir(r.root);
+    for (struct dirent *e; (e = readdir(d));) files += e->d_name[0] != '.';
+    closedir(d);
+    assert_int_equal(files, 1); /* no temp file left */
+    snprintf(path, sizeof path, "%s/missing/draft.md", r.root);
+    ST_ERR(fgi_grad_write_file(path, "x", 1), FG_ERR_IO, "missing/draft.md");
+    ST_ERR(fgi_grad_write_file(NULL, "x", 1), FG_ERR_NULL, "required");
+    mt_repo_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_first_run),          cmocka_unit_test(test_idempotent),
         cmocka_unit_test(test_revalidated_and_review), cmocka_unit_test(test_dry_run_and_subset),
         cmocka_unit_test(test_refusals),           cmocka_unit_test(test_tracker_bulk),
+        cmocka_unit_test(test_write_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

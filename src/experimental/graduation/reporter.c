@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -26,9 +27,11 @@ fg_status fgi_grad_write_file(const char *path, const char *data, size_t len)
         free(tmp), free(dir);
         return FG_ERROR(FG_ERR_NO_MEMORY, "path copy");
     }
-    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* a unique temp name: two writers of one path never share it */
+    snprintf(tmp, plen + 32, "%s.tmp.XXXXXX", path);
+    int fd = mkostemp(tmp, O_CLOEXEC);
     fg_status s = fd < 0 ? FG_ERROR(FG_ERR_IO, "cannot create %s: %s", tmp, strerror(errno)) : FG_OK;
+    if (s == FG_OK && fchmod(fd, 0644) != 0) s = FG_ERROR(FG_ERR_IO, "chmod %s: %s", tmp, strerror(errno));
     for (size_t off = 0; s == FG_OK && off < len;) {
         ssize_t n = write(fd, data + off, len - off);
         if (n < 0 && errno == EINTR) continue;
