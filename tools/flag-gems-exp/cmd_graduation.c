@@ -35,39 +35,6 @@ static int load_policy(const cli_ctx *ctx, const cli_args *a, fgi_grad_policy *p
                                        "bad policy");
 }
 
-/* "<op|kernel>" -> kernel ids of the metadata (a kernel id, or the kernels
- * of an op). *ids is malloc'd with the strings after the pointers. */
-static int resolve(const cli_ctx *ctx, const char *name, char ***ids, size_t *n)
-{
-    fgi_meta_store *store;
-    int rc = cli_open_metadata(ctx, 0, 0, &store);
-    if (rc) return rc;
-    cli_matches m;
-    fg_status st = cli_match(store, name, &m);
-    const fgi_meta_op_list list = m.list;
-    if (st == FG_OK && list.count == 0)
-        rc = cli_usage(ctx, "run 'flag-gems-exp list' for the kernel ids",
-                       "'%s' is neither a kernel id nor an op in %s", name, ctx->metadata);
-    else if (st != FG_OK)
-        rc = cli_lib_error(ctx, st, 0, NULL, "lookup failed");
-    size_t bytes = list.count * sizeof(char *);
-    for (size_t i = 0; i < list.count; i++) bytes += strlen(list.ops[i]->kernel_id) + 1;
-    char **out = rc == CLI_OK ? malloc(bytes) : NULL;
-    if (rc == CLI_OK && !out) rc = cli_fail(ctx, NULL, "out of memory");
-    if (out) {
-        char *p = (char *)(out + list.count);
-        for (size_t i = 0; i < list.count; i++) {
-            out[i] = strcpy(p, list.ops[i]->kernel_id);
-            p += strlen(p) + 1;
-        }
-        *ids = out;
-        *n = list.count;
-    }
-    cli_matches_release(&m);
-    fgi_meta_close(store);
-    return rc;
-}
-
 void cli_failed_checks(const fgi_grad_report *r, char *buf, size_t size)
 {
     size_t l = 0;
@@ -130,10 +97,6 @@ static int run_check(cli_ctx *ctx, const cli_args *a)
     fgi_grad_policy policy;
     int rc = load_policy(ctx, a, &policy);
     if (rc) return rc;
-    char **ids = NULL;
-    size_t nids = 0;
-    if (a->npos && (rc = resolve(ctx, a->pos[0], &ids, &nids))) return rc;
-
     char tracker[4096];
     const char *tr = cli_opt(a, "tracker");
     if (!tr) default_tracker(ctx, tracker, sizeof tracker);
@@ -146,14 +109,15 @@ static int run_check(cli_ctx *ctx, const cli_args *a)
     o.tracker_path = update ? tracker : NULL;
     o.drafts_dir = drafts;
     o.policy = &policy;
-    o.kernel_ids = (const char *const *)ids;
-    o.n_kernel_ids = nids;
+    o.kernel_ids = a->npos ? a->pos : NULL; /* a kernel id or an op name */
+    o.n_kernel_ids = (size_t)a->npos;
     o.version = cli_opt(a, "version");
     o.dry_run = !update && !drafts;
     fgi_grad_check_result *r = NULL;
     fg_status st = fgi_grad_check_run(&o, &r);
-    free(ids);
-    if (st != FG_OK) return cli_lib_error(ctx, st, 1, NULL, "graduation check failed");
+    if (st != FG_OK)
+        return cli_lib_error(ctx, st, 1, "run 'flag-gems-exp list' for the kernel ids",
+                             "graduation check failed");
     if (ctx->format == CLI_JSON || ctx->format == CLI_MD) {
         char *text = ctx->format == CLI_JSON ? fgi_grad_check_result_to_json(r)
                                              : fgi_grad_check_result_to_markdown(r);
@@ -174,30 +138,21 @@ static int run_propose(cli_ctx *ctx, const cli_args *a)
     fgi_grad_policy policy;
     int rc = load_policy(ctx, a, &policy);
     if (rc) return rc;
-    char **ids = NULL;
-    size_t nids = 0;
-    if ((rc = resolve(ctx, a->pos[0], &ids, &nids))) return rc;
-    if (nids > 1) {
-        rc = cli_usage(ctx, "name the kernel id ('flag-gems-exp info <op>' lists them)",
-                       "op '%s' has %zu kernels", a->pos[0], nids);
-        free(ids);
-        return rc;
-    }
     fgi_grad_propose_options o;
     memset(&o, 0, sizeof o);
     o.repo_path = cli_opt(a, "repo") ? cli_opt(a, "repo") : FGX_SOURCE_DIR;
-    o.kernel_id = ids[0];
+    o.kernel_id = a->pos[0]; /* a kernel id, or an op name: its one eligible kernel */
     o.policy = &policy;
     o.version = cli_opt(a, "version");
     o.pr_file = cli_opt(a, "pr-file");
     o.dry_run = cli_flag(a, "dry-run");
     fgi_grad_proposal *p = NULL;
     fg_status st = fgi_grad_propose(&o, &p);
-    free(ids);
     if (st != FG_OK)
-        return cli_lib_error(ctx, st, 0,
-                             st == FG_ERR_UNSUPPORTED ? "run 'flag-gems-exp check-graduation' for the failed checks"
-                                                      : NULL,
+        return cli_lib_error(ctx, st, 1,
+                             st == FG_ERR_UNSUPPORTED
+                                 ? "run 'flag-gems-exp check-graduation' for the failed checks"
+                                 : "run 'flag-gems-exp list' for the kernel ids",
                              "cannot propose the graduation");
     char *text = ctx->format == CLI_JSON ? fgi_grad_proposal_to_json(p)
                                          : fgi_grad_proposal_to_markdown(p);

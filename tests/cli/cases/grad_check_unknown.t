@@ -4,5 +4,5 @@ cmd: flag-gems-exp check-graduation nothing_like_it --metadata m.json
 exit: 2
 stdout: none
 stderr-lines: 1
-stderr: flag-gems-exp check-graduation: 'nothing_like_it' is neither a kernel id nor an op in m.json (hint: run 'flag-gems-exp list' for the kernel ids)
+stderr: flag-gems-exp check-graduation: graduation check failed: FG_ERR_NOT_FOUND: no kernel or op named 'nothing_like_it' in the metadata
 ---

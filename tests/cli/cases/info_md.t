@@ -27,10 +27,10 @@ cmd: flag-gems-exp info contiguous.triton.flaggems --metadata m.json --format md
 
 | CHECK | WEIGHT | SCORE | PASSED | DETAILS |
 |---|---|---|---|---|
-| stable_period | 0.20 | 0.00 | no | in experimental since v2.2; checklist.stable_period_met is false |
-| accuracy | 0.30 | 0.00 | no | not run; 0 test cases, 0 shapes over 0 dtypes; last run never |
-| performance | 0.25 | 0.00 | no | checklist.performance_passed is false; no baselines |
-| multi_hardware | 0.15 | 0.00 | no | checklist.multi_hardware_validated is false; tested on 0 device(s) |
-| code_quality | 0.10 | 0.00 | no | code review pending, documentation incomplete |
+| stable_period | 0.20 | 0.00 | no | in_experimental_since v2.2 is later than the current version 0.1.0 |
+| accuracy | 0.30 | 0.00 | no | accuracy tests never ran |
+| performance | 0.25 | 0.00 | no | no performance baselines recorded |
+| multi_hardware | 0.15 | 0.00 | no | 0 platform(s) tested (none); 2 required |
+| code_quality | 0.10 | 0.00 | no | code review not recorded, documentation incomplete |
 
-not eligible: stable_period fails; accuracy fails; performance fails; multi_hardware fails; code_quality fails; status is DEPRECATED
+not eligible: accuracy failed (blocks graduation whatever the score): accuracy tests never ran

@@ -32,12 +32,12 @@ MetaX          float16   ()     torch  0.97x    0.00       2026-05-08T18:13:08Z
 MetaX          float32   ()     torch  0.95x    0.00       2026-05-08T18:13:08Z
 MetaX          bfloat16  ()     torch  0.96x    0.00       2026-05-08T18:13:08Z
 
-Graduation checklist (score 0.30, not eligible)
+Graduation checklist (score 0.32, not eligible)
 CHECK           WEIGHT  SCORE  PASSED  DETAILS
---------------  ------  -----  ------  ------------------------------------------------------------------------------------------------
-stable_period   0.20    0.00   no      in experimental since v1.0; checklist.stable_period_met is false
-accuracy        0.30    1.00   yes     passed; 36 test cases, 0 shapes over 0 dtypes; last run 2026-05-09T00:00:00Z
-performance     0.25    0.00   no      checklist.performance_passed is false; 6 baselines, speedup geomean 0.83x (min 0.66x, max 0.97x)
-multi_hardware  0.15    0.00   no      checklist.multi_hardware_validated is false; tested on 2 device(s)
-code_quality    0.10    0.00   no      code review pending, documentation incomplete
-not eligible: stable_period fails; performance fails; multi_hardware fails; code_quality fails; status is STABLE
+--------------  ------  -----  ------  ---------------------------------------------------------------------------------------------------------------
+stable_period   0.20    0.00   no      in_experimental_since v1.0 is later than the current version 0.1.0
+accuracy        0.30    0.00   no      passed: 36 test cases over 0 distinct shape(s) in 0 dtype(s), last run 2026-05-09T00:00:00Z; 20 shapes required
+performance     0.25    0.67   no      4 of 6 baselines at or above 0.80x; speedup geomean 0.826x, min 0.659x, max 0.973x
+multi_hardware  0.15    1.00   yes     2 platform(s) tested (nvidia, metax); 2 required
+code_quality    0.10    0.00   no      code review not recorded, documentation incomplete
+not eligible: accuracy failed (blocks graduation whatever the score): passed: 36 test cases over 0 distinct shape(s) in 0 dtype(s), last run 2026-05-09T00:00:00Z; 20 shapes required

@@ -11,35 +11,35 @@ stdout: json
         "blocking_issues": 0,
         "checks": [
           {
-            "details": "in experimental since v4.1; checklist.stable_period_met is false",
+            "details": "in_experimental_since v4.1 is later than the current version 0.1.0",
             "name": "stable_period",
             "passed": false,
             "score": 0.0,
             "weight": 0.2
           },
           {
-            "details": "passed; 356 test cases, 0 shapes over 0 dtypes; last run 2026-05-09T00:00:00Z",
+            "details": "passed: 356 test cases over 0 distinct shape(s) in 0 dtype(s), last run 2026-05-09T00:00:00Z; 20 shapes required",
             "name": "accuracy",
-            "passed": true,
-            "score": 1.0,
+            "passed": false,
+            "score": 0.0,
             "weight": 0.3
           },
           {
-            "details": "checklist.performance_passed is false; 8 baselines, speedup geomean 0.92x (min 0.75x, max 1.12x)",
+            "details": "6 of 8 baselines at or above 0.80x; speedup geomean 0.922x, min 0.753x, max 1.118x",
             "name": "performance",
             "passed": false,
-            "score": 0.0,
+            "score": 0.75,
             "weight": 0.25
           },
           {
-            "details": "checklist.multi_hardware_validated is false; tested on 4 device(s)",
+            "details": "4 platform(s) tested (nvidia, metax, iluvatar, hygon); 2 required",
             "name": "multi_hardware",
-            "passed": false,
-            "score": 0.0,
+            "passed": true,
+            "score": 1.0,
             "weight": 0.15
           },
           {
-            "details": "code review pending, documentation incomplete",
+            "details": "code review not recorded, documentation incomplete",
             "name": "code_quality",
             "passed": false,
             "score": 0.0,
@@ -48,9 +48,9 @@ stdout: json
         ],
         "eligible": false,
         "kernel_id": "to_copy.triton.flaggems",
-        "score": 0.3,
+        "score": 0.3375,
         "status": "STABLE",
-        "summary": "not eligible: stable_period fails; performance fails; multi_hardware fails; code_quality fails; status is STABLE"
+        "summary": "not eligible: accuracy failed (blocks graduation whatever the score): passed: 356 test cases over 0 distinct shape(s) in 0 dtype(s), last run 2026-05-09T00:00:00Z; 20 shapes required"
       },
       "kernel_id": "to_copy.triton.flaggems",
       "metadata": {

@@ -31,35 +31,35 @@ after: test -z "$(ls -A | grep -v -e '^m.json' -e '^r.json$' -e '^[.]std')"
         "blocking_issues": 0,
         "checks": [
           {
-            "details": "in experimental since v1.0; checklist.stable_period_met is false",
+            "details": "in_experimental_since v1.0 is later than the current version 0.1.0",
             "name": "stable_period",
             "passed": false,
             "score": 0.0,
             "weight": 0.2
           },
           {
-            "details": "passed; 36 test cases, 0 shapes over 0 dtypes; last run 2026-05-09T00:00:00Z",
+            "details": "passed: 36 test cases over 0 distinct shape(s) in 0 dtype(s), last run 2026-05-09T00:00:00Z; 20 shapes required",
             "name": "accuracy",
-            "passed": true,
-            "score": 1.0,
+            "passed": false,
+            "score": 0.0,
             "weight": 0.3
           },
           {
-            "details": "checklist.performance_passed is false; 6 baselines, speedup geomean 0.83x (min 0.66x, max 0.97x)",
+            "details": "4 of 6 baselines at or above 0.80x; speedup geomean 0.826x, min 0.659x, max 0.973x",
             "name": "performance",
             "passed": false,
-            "score": 0.0,
+            "score": 0.6666666666666666,
             "weight": 0.25
           },
           {
-            "details": "checklist.multi_hardware_validated is false; tested on 2 device(s)",
+            "details": "2 platform(s) tested (nvidia, metax); 2 required",
             "name": "multi_hardware",
-            "passed": false,
-            "score": 0.0,
+            "passed": true,
+            "score": 1.0,
             "weight": 0.15
           },
           {
-            "details": "code review pending, documentation incomplete",
+            "details": "code review not recorded, documentation incomplete",
             "name": "code_quality",
             "passed": false,
             "score": 0.0,
@@ -67,8 +67,8 @@ after: test -z "$(ls -A | grep -v -e '^m.json' -e '^r.json$' -e '^[.]std')"
           }
         ],
         "eligible": false,
-        "score": 0.3,
-        "summary": "not eligible: stable_period fails; performance fails; multi_hardware fails; code_quality fails; status is STABLE"
+        "score": 0.31666666666666665,
+        "summary": "not eligible: accuracy failed (blocks graduation whatever the score): passed: 36 test cases over 0 distinct shape(s) in 0 dtype(s), last run 2026-05-09T00:00:00Z; 20 shapes required"
       },
       "graduation_tracking": {
         "blocking_issues": [],
@@ -191,35 +191,35 @@ after: test -z "$(ls -A | grep -v -e '^m.json' -e '^r.json$' -e '^[.]std')"
         "blocking_issues": 0,
         "checks": [
           {
-            "details": "in experimental since v5.4; checklist.stable_period_met is false",
+            "details": "in_experimental_since v5.4 is later than the current version 0.1.0",
             "name": "stable_period",
             "passed": false,
             "score": 0.0,
             "weight": 0.2
           },
           {
-            "details": "last run failed; 12 test cases, 0 shapes over 0 dtypes; last run 2026-05-09T00:00:00Z",
+            "details": "the last accuracy run (2026-05-09T00:00:00Z) failed",
             "name": "accuracy",
             "passed": false,
             "score": 0.0,
             "weight": 0.3
           },
           {
-            "details": "checklist.performance_passed is false; 1 baselines, speedup geomean 2.00x (min 2.00x, max 2.00x)",
+            "details": "1 of 1 baselines at or above 0.80x; speedup geomean 2.000x, min 2.000x, max 2.000x",
             "name": "performance",
-            "passed": false,
-            "score": 0.0,
+            "passed": true,
+            "score": 1.0,
             "weight": 0.25
           },
           {
-            "details": "checklist.multi_hardware_validated is false; tested on 0 device(s)",
+            "details": "0 platform(s) tested (none); 2 required",
             "name": "multi_hardware",
             "passed": false,
             "score": 0.0,
             "weight": 0.15
           },
           {
-            "details": "code review pending, documentation incomplete",
+            "details": "code review not recorded, documentation incomplete",
             "name": "code_quality",
             "passed": false,
             "score": 0.0,
@@ -227,8 +227,8 @@ after: test -z "$(ls -A | grep -v -e '^m.json' -e '^r.json$' -e '^[.]std')"
           }
         ],
         "eligible": false,
-        "score": 0.0,
-        "summary": "not eligible: stable_period fails; accuracy fails; performance fails; multi_hardware fails; code_quality fails; status is EXPERIMENTAL"
+        "score": 0.25,
+        "summary": "not eligible: accuracy failed (blocks graduation whatever the score): the last accuracy run (2026-05-09T00:00:00Z) failed"
       },
       "graduation_tracking": {
         "blocking_issues": [],
@@ -306,35 +306,35 @@ after: test -z "$(ls -A | grep -v -e '^m.json' -e '^r.json$' -e '^[.]std')"
         "blocking_issues": 0,
         "checks": [
           {
-            "details": "in experimental since v4.1; checklist.stable_period_met is false",
+            "details": "in_experimental_since v4.1 is later than the current version 0.1.0",
             "name": "stable_period",
             "passed": false,
             "score": 0.0,
             "weight": 0.2
           },
           {
-            "details": "passed; 30 test cases, 0 shapes over 0 dtypes; last run 2026-05-09T00:00:00Z",
+            "details": "passed: 30 test cases over 0 distinct shape(s) in 0 dtype(s), last run 2026-05-09T00:00:00Z; 20 shapes required",
             "name": "accuracy",
-            "passed": true,
-            "score": 1.0,
+            "passed": false,
+            "score": 0.0,
             "weight": 0.3
           },
           {
-            "details": "checklist.performance_passed is false; 2 baselines, speedup geomean 1.37x (min 1.25x, max 1.50x)",
+            "details": "2 of 2 baselines at or above 0.80x; speedup geomean 1.369x, min 1.250x, max 1.500x",
             "name": "performance",
-            "passed": false,
-            "score": 0.0,
+            "passed": true,
+            "score": 1.0,
             "weight": 0.25
           },
           {
-            "details": "checklist.multi_hardware_validated is false; tested on 1 device(s)",
+            "details": "1 platform(s) tested (nvidia); 2 required",
             "name": "multi_hardware",
             "passed": false,
-            "score": 0.0,
+            "score": 0.5,
             "weight": 0.15
           },
           {
-            "details": "code review pending, documentation incomplete",
+            "details": "code review not recorded, documentation incomplete",
             "name": "code_quality",
             "passed": false,
             "score": 0.0,
@@ -342,8 +342,8 @@ after: test -z "$(ls -A | grep -v -e '^m.json' -e '^r.json$' -e '^[.]std')"
           }
         ],
         "eligible": false,
-        "score": 0.3,
-        "summary": "not eligible: stable_period fails; performance fails; multi_hardware fails; code_quality fails"
+        "score": 0.325,
+        "summary": "not eligible: accuracy failed (blocks graduation whatever the score): passed: 30 test cases over 0 distinct shape(s) in 0 dtype(s), last run 2026-05-09T00:00:00Z; 20 shapes required"
       },
       "graduation_tracking": {
         "blocking_issues": [],
@@ -430,35 +430,35 @@ after: test -z "$(ls -A | grep -v -e '^m.json' -e '^r.json$' -e '^[.]std')"
         "blocking_issues": 0,
         "checks": [
           {
-            "details": "in experimental since v5.2; checklist.stable_period_met is false",
+            "details": "in_experimental_since v5.2 is later than the current version 0.1.0",
             "name": "stable_period",
             "passed": false,
             "score": 0.0,
             "weight": 0.2
           },
           {
-            "details": "not run; 0 test cases, 0 shapes over 0 dtypes; last run never",
+            "details": "accuracy tests never ran",
             "name": "accuracy",
             "passed": false,
             "score": 0.0,
             "weight": 0.3
           },
           {
-            "details": "checklist.performance_passed is false; no baselines",
+            "details": "no performance baselines recorded",
             "name": "performance",
             "passed": false,
             "score": 0.0,
             "weight": 0.25
           },
           {
-            "details": "checklist.multi_hardware_validated is false; tested on 0 device(s)",
+            "details": "0 platform(s) tested (none); 2 required",
             "name": "multi_hardware",
             "passed": false,
             "score": 0.0,
             "weight": 0.15
           },
           {
-            "details": "code review pending, documentation incomplete",
+            "details": "code review not recorded, documentation incomplete",
             "name": "code_quality",
             "passed": false,
             "score": 0.0,
@@ -467,7 +467,7 @@ after: test -z "$(ls -A | grep -v -e '^m.json' -e '^r.json$' -e '^[.]std')"
         ],
         "eligible": false,
         "score": 0.0,
-        "summary": "not eligible: stable_period fails; accuracy fails; performance fails; multi_hardware fails; code_quality fails; status is EXPERIMENTAL"
+        "summary": "not eligible: accuracy failed (blocks graduation whatever the score): accuracy tests never ran"
       },
       "graduation_tracking": {
         "blocking_issues": [],
@@ -535,35 +535,35 @@ after: test -z "$(ls -A | grep -v -e '^m.json' -e '^r.json$' -e '^[.]std')"
         "blocking_issues": 0,
         "checks": [
           {
-            "details": "in experimental since v2.2; checklist.stable_period_met is false",
+            "details": "in_experimental_since v2.2 is later than the current version 0.1.0",
             "name": "stable_period",
             "passed": false,
             "score": 0.0,
             "weight": 0.2
           },
           {
-            "details": "not run; 0 test cases, 0 shapes over 0 dtypes; last run never",
+            "details": "accuracy tests never ran",
             "name": "accuracy",
             "passed": false,
             "score": 0.0,
             "weight": 0.3
           },
           {
-            "details": "checklist.performance_passed is false; no baselines",
+            "details": "no performance baselines recorded",
             "name": "performance",
             "passed": false,
             "score": 0.0,
             "weight": 0.25
           },
           {
-            "details": "checklist.multi_hardware_validated is false; tested on 0 device(s)",
+            "details": "0 platform(s) tested (none); 2 required",
             "name": "multi_hardware",
             "passed": false,
             "score": 0.0,
             "weight": 0.15
           },
           {
-            "details": "code review pending, documentation incomplete",
+            "details": "code review not recorded, documentation incomplete",
             "name": "code_quality",
             "passed": false,
             "score": 0.0,
@@ -572,7 +572,7 @@ after: test -z "$(ls -A | grep -v -e '^m.json' -e '^r.json$' -e '^[.]std')"
         ],
         "eligible": false,
         "score": 0.0,
-        "summary": "not eligible: stable_period fails; accuracy fails; performance fails; multi_hardware fails; code_quality fails; status is DEPRECATED"
+        "summary": "not eligible: accuracy failed (blocks graduation whatever the score): accuracy tests never ran"
       },
       "graduation_tracking": {
         "blocking_issues": [],
@@ -640,35 +640,35 @@ after: test -z "$(ls -A | grep -v -e '^m.json' -e '^r.json$' -e '^[.]std')"
         "blocking_issues": 0,
         "checks": [
           {
-            "details": "in experimental since v2.2; checklist.stable_period_met is false",
+            "details": "in_experimental_since v2.2 is later than the current version 0.1.0",
             "name": "stable_period",
             "passed": false,
             "score": 0.0,
             "weight": 0.2
           },
           {
-            "details": "not run; 0 test cases, 0 shapes over 0 dtypes; last run never",
+            "details": "accuracy tests never ran",
             "name": "accuracy",
             "passed": false,
             "score": 0.0,
             "weight": 0.3
           },
           {
-            "details": "checklist.performance_passed is false; no baselines",
+            "details": "no performance baselines recorded",
             "name": "performance",
             "passed": false,
             "score": 0.0,
             "weight": 0.25
           },
           {
-            "details": "checklist.multi_hardware_validated is false; tested on 0 device(s)",
+            "details": "0 platform(s) tested (none); 2 required",
             "name": "multi_hardware",
             "passed": false,
             "score": 0.0,
             "weight": 0.15
           },
           {
-            "details": "code review pending, documentation incomplete",
+            "details": "code review not recorded, documentation incomplete",
             "name": "code_quality",
             "passed": false,
             "score": 0.0,
@@ -677,7 +677,7 @@ after: test -z "$(ls -A | grep -v -e '^m.json' -e '^r.json$' -e '^[.]std')"
         ],
         "eligible": false,
         "score": 0.0,
-        "summary": "not eligible: stable_period fails; accuracy fails; performance fails; multi_hardware fails; code_quality fails"
+        "summary": "not eligible: accuracy failed (blocks graduation whatever the score): accuracy tests never ran"
       },
       "graduation_tracking": {
         "blocking_issues": [],
