@@ -322,8 +322,12 @@ int cli_read_file(const char *path, size_t max, char **data, size_t *len, char *
         return -1;
     }
     struct stat sb;
-    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-        snprintf(why, why_size, "%s", S_ISDIR(sb.st_mode) ? "is a directory" : "not a regular file");
+    const char *bad = fstat(fd, &sb) < 0  ? strerror(errno)
+                      : S_ISDIR(sb.st_mode) ? "is a directory"
+                      : !S_ISREG(sb.st_mode) ? "not a regular file"
+                                             : NULL;
+    if (bad) {
+        snprintf(why, why_size, "%s", bad);
         close(fd);
         return -1;
     }
