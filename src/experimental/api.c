@@ -255,7 +255,7 @@ fg_status fg_exp_get_op_info(const char *name, fg_exp_kernel_info *out, size_t c
         if (one ? all[i] == one : (int)all[i]->op == op) fill_info(&tmp[m++], all[i], kc);
     fgi_exp_unlock();
     qsort(tmp, m, sizeof *tmp, info_cmp);
-    memcpy(out, tmp, (m < cap ? m : cap) * sizeof *tmp);
+    if (out) memcpy(out, tmp, (m < cap ? m : cap) * sizeof *tmp); /* out may be NULL when cap is 0 */
     free(kc);
     free(tmp);
     *count = m;

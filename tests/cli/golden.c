@@ -282,6 +282,34 @@ static int check_stdout(const gcase *c, const char *out)
     return 0;
 }
 
+/* 1 when everything the case requires is there; else says what is missing. */
+static int requirements_met(const gcase *c)
+{
+    const char *data = getenv("DATA");
+    char probe[4096];
+    snprintf(probe, sizeof probe, "%s/operators.yaml", data ? data : "");
+    if (c->needs_data && access(probe, R_OK) != 0) {
+        printf("skipped: %s not found\n", probe);
+        return 0;
+    }
+    for (int i = 0; i < c->ncmd; i++) {
+        char probe_cmd[256];
+        snprintf(probe_cmd, sizeof probe_cmd, "flag-gems-exp %s --help >/dev/null 2>&1", c->needs_cmd[i]);
+        if (sh(probe_cmd) != 0) {
+            printf("skipped: this build of flag-gems-exp has no '%s' command\n", c->needs_cmd[i]);
+            return 0;
+        }
+    }
+    for (int i = 0; i < c->nfile; i++) {
+        char *path = expand(c->needs_file[i]);
+        int there = path && access(path, F_OK) == 0;
+        if (!there) printf("skipped: %s not found\n", path ? path : c->needs_file[i]);
+        free(path);
+        if (!there) return 0;
+    }
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -294,27 +322,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: cannot read or parse the case (needs cmd: and a --- line)\n", argv[1]);
         return 2;
     }
-    const char *data = getenv("DATA");
-    char probe[4096];
-    snprintf(probe, sizeof probe, "%s/operators.yaml", data ? data : "");
-    if (c.needs_data && access(probe, R_OK) != 0) {
-        printf("skipped: %s not found\n", probe);
+    if (!requirements_met(&c)) {
+        free(text);
         return 77;
-    }
-    for (int i = 0; i < c.ncmd; i++) {
-        char probe_cmd[256];
-        snprintf(probe_cmd, sizeof probe_cmd, "flag-gems-exp %s --help >/dev/null 2>&1", c.needs_cmd[i]);
-        if (sh(probe_cmd) != 0) {
-            printf("skipped: this build of flag-gems-exp has no '%s' command\n", c.needs_cmd[i]);
-            return 77;
-        }
-    }
-    for (int i = 0; i < c.nfile; i++) {
-        char *path = expand(c.needs_file[i]);
-        int there = path && access(path, F_OK) == 0;
-        if (!there) printf("skipped: %s not found\n", path ? path : c.needs_file[i]);
-        free(path);
-        if (!there) return 77;
     }
     const char *base = getenv("FGX_TEST_TMP");
     char tmp[4096];

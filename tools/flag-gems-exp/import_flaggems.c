@@ -203,7 +203,7 @@ static int read_entry(importer *im, yaml_document_t *d, yaml_node_t *n, entry *e
         return -1;
     }
     e->kernelgen = list_has(labels, "KernelGen");
-    snprintf(e->kernel_id, sizeof e->kernel_id, "%s.triton.%s", e->op_name,
+    snprintf(e->kernel_id, sizeof e->kernel_id, "%.64s.triton.%s", e->op_name,
              e->kernelgen ? "gen" : "flaggems");
     e->category = list_has(labels, "pointwise") || list_has(kind, "Pointwise") ? FGI_META_POINTWISE
                   : list_has(labels, "reduction") || list_has(kind, "Reduction")
@@ -619,10 +619,10 @@ static int run_import(cli_ctx *ctx, const cli_args *a)
     memset(&im, 0, sizeof im);
     im.ctx = ctx;
     im.inventory = cli_opt(a, "inventory");
-    im.problems = json_array();
     int strict = cli_flag(a, "strict"), dry_run = cli_flag(a, "dry-run");
     if (!im.inventory || !im.inventory[0])
         return cli_usage(ctx, "e.g. --inventory conf/operators.yaml", "--inventory FILE is required");
+    im.problems = json_array();
     int rc = read_inventory(&im);
     for (int i = 0; rc == CLI_OK && cli_opt_nth(a, "bench", i); i++) {
         if (i >= MAX_BENCH) rc = cli_usage(ctx, NULL, "at most %d --bench files", MAX_BENCH);
