@@ -401,6 +401,42 @@ static void test_bad_arguments(void **state)
     fgi_acc_report_free(r);
 }
 
+static void count_progress(size_t done, size_t total, void *ctx)
+{
+    size_t *calls = ctx;
+    assert_int_equal(done, ++calls[0]);
+    calls[1] = total;
+}
+
+/* The same seed gives the same inputs (and errors); another seed others. */
+static void test_seed_and_progress(void **state)
+{
+    (void)state;
+    size_t calls[2] = {0, 0};
+    fgi_acc_options o = {.seed = 7, .progress = count_progress, .progress_ctx = calls};
+    fgi_acc_report *a, *b, *c;
+    const unsigned f32 = FGI_DTYPE_BIT(FGI_F32);
+    assert_int_equal(fgi_acc_validate_id("gelu.cpu.stable.generic", 0, f32, NULL, &o, &a), FG_OK);
+    assert_int_equal(calls[0], a->n_cases);
+    assert_int_equal(calls[1], a->n_cases);
+    assert_int_equal(a->seed, 7);
+    o.progress = NULL;
+    assert_int_equal(fgi_acc_validate_id("gelu.cpu.stable.generic", 0, f32, NULL, &o, &b), FG_OK);
+    o.seed = 8;
+    assert_int_equal(fgi_acc_validate_id("gelu.cpu.stable.generic", 0, f32, NULL, &o, &c), FG_OK);
+    size_t differ = 0;
+    for (size_t i = 0; i < a->n_cases; i++) {
+        assert_true(a->cases[i].max_rel_error == b->cases[i].max_rel_error);
+        assert_int_equal(a->cases[i].worst_index, b->cases[i].worst_index);
+        differ += a->cases[i].max_rel_error != c->cases[i].max_rel_error ||
+                  a->cases[i].worst_index != c->cases[i].worst_index;
+    }
+    if (differ <= a->n_cases / 2) fail_msg("only %zu of %zu cases differ", differ, a->n_cases);
+    fgi_acc_report_free(a);
+    fgi_acc_report_free(b);
+    fgi_acc_report_free(c);
+}
+
 /* ---------------------------------------------------------------- configurations */
 
 static void test_default_configs(void **state)
@@ -739,6 +775,7 @@ int main(void)
         cmocka_unit_test(test_error_and_skip),
         cmocka_unit_test(test_tolerance_tables),
         cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_seed_and_progress),
         cmocka_unit_test(test_template_filler),
         cmocka_unit_test(test_reports),
         cmocka_unit_test(test_record_into_metadata),

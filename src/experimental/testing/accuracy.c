@@ -129,22 +129,19 @@ typedef struct acc_tensor {
     size_t bytes;
 } acc_tensor;
 
-static uint32_t poison_bits(fgi_dtype dt)
+/* The poison element of t's dtype, as bytes. */
+static void poison_pattern(fgi_dtype dt, unsigned char pat[4])
 {
-    return dt == FGI_F32 ? 0x7fa5a5a5u : dt == FGI_F16 ? 0x7d5au : 0x7f95u;
+    uint32_t p32 = 0x7fa5a5a5u;
+    uint16_t p16 = dt == FGI_F16 ? 0x7d5au : 0x7f95u;
+    if (dt == FGI_F32) memcpy(pat, &p32, 4);
+    else memcpy(pat, &p16, 2);
 }
 
-static uint32_t slot_bits(const acc_tensor *t, int64_t slot)
+static bool is_poison(const acc_tensor *t, int64_t slot, const unsigned char *pat)
 {
-    const char *p = t->buf + slot * fgi_dtype_size(t->dt);
-    if (t->dt == FGI_F32) {
-        uint32_t u;
-        memcpy(&u, p, 4);
-        return u;
-    }
-    uint16_t h;
-    memcpy(&h, p, 2);
-    return h;
+    int es = fgi_dtype_size(t->dt);
+    return memcmp(t->buf + slot * es, pat, (size_t)es) == 0;
 }
 
 static int64_t elem_slot(const acc_tensor *t, int64_t i)
@@ -215,13 +212,10 @@ static fg_status tensor_make(acc_tensor *t, fgi_dtype dt, int ndim, const int64_
     t->bytes = (size_t)t->slots * (size_t)fgi_dtype_size(dt);
     t->buf = fgi_alloc(t->bytes, what);
     if (!t->buf) return FG_ERR_NO_MEMORY;
-    uint32_t p = poison_bits(dt);
-    if (dt == FGI_F32) {
-        for (int64_t i = 0; i < t->slots; i++) memcpy(t->buf + 4 * i, &p, 4);
-    } else {
-        uint16_t h = (uint16_t)p;
-        for (int64_t i = 0; i < t->slots; i++) memcpy(t->buf + 2 * i, &h, 2);
-    }
+    unsigned char pat[4];
+    poison_pattern(dt, pat);
+    int es = fgi_dtype_size(dt);
+    for (int64_t i = 0; i < t->slots; i++) memcpy(t->buf + es * i, pat, (size_t)es);
     t->t.data = t->buf;
     t->t.device = (DLDevice){kDLCPU, 0};
     t->t.ndim = ndim;
@@ -460,7 +454,8 @@ static fg_status run_forced(const fgi_kernel *k, const acc_run *r, acc_tensor *o
 static void compare(fgi_acc_case *k, const acc_tensor *out, const acc_tensor *ref)
 {
     int es = fgi_dtype_size(out->dt);
-    uint32_t poison = poison_bits(out->dt);
+    unsigned char poison[4];
+    poison_pattern(out->dt, poison);
     bool have_bad = false;
     k->worst_index = -1;
     for (int64_t i = 0; i < out->numel; i++) {
@@ -469,7 +464,7 @@ static void compare(fgi_acc_case *k, const acc_tensor *out, const acc_tensor *re
         double o = NAN;
         bool bad;
         k->checked++;
-        if (slot_bits(out, slot) == poison) {
+        if (is_poison(out, slot, poison)) {
             k->unwritten++;
             bad = true;
         } else if (o = fgi_load_f64(out->buf + slot * es, out->dt), isnan(o) || isnan(r)) {
@@ -499,10 +494,11 @@ static void compare(fgi_acc_case *k, const acc_tensor *out, const acc_tensor *re
 static fg_status count_outside(const acc_tensor *out, int64_t *count)
 {
     *count = 0;
-    uint32_t poison = poison_bits(out->dt);
+    unsigned char poison[4];
+    poison_pattern(out->dt, poison);
     if (out->dense) {
         for (int64_t s = 0; s < out->slots; s++)
-            if (s < out->offset || s >= out->offset + out->numel) *count += slot_bits(out, s) != poison;
+            if (s < out->offset || s >= out->offset + out->numel) *count += !is_poison(out, s, poison);
         return FG_OK;
     }
     size_t n = (size_t)out->slots;
@@ -510,7 +506,7 @@ static fg_status count_outside(const acc_tensor *out, int64_t *count)
     if (!mark) return FG_ERR_NO_MEMORY;
     memset(mark, 0, n);
     for (int64_t i = 0; i < out->numel; i++) mark[elem_slot(out, i)] = 1;
-    for (int64_t s = 0; s < out->slots; s++) *count += !mark[s] && slot_bits(out, s) != poison;
+    for (int64_t s = 0; s < out->slots; s++) *count += !mark[s] && !is_poison(out, s, poison);
     fgi_free(mark, n);
     return FG_OK;
 }

@@ -159,13 +159,13 @@ static const shape_case k_softmax[] = {
 /* layer_norm, rms_norm (rms_norm ignores F_BIAS) */
 #define WB (F_WEIGHT | F_BIAS)
 static const shape_case k_norm[] = {
-    {"LLaMA-7B RMSNorm, 4 tokens", 2, {4, 4096}, .flags = F_WEIGHT, .eps = 1e-6},
-    {"LLaMA-13B RMSNorm, 2 tokens", 2, {2, 5120}, .flags = F_WEIGHT, .eps = 1e-6},
-    {"LLaMA-70B RMSNorm, 1 token", 2, {1, 8192}, .flags = F_WEIGHT, .eps = 1e-5},
-    {"BERT-base LayerNorm, seq 128", 3, {1, 128, 768}, .flags = WB, .eps = 1e-12},
-    {"BERT-large LayerNorm, 32 tokens", 2, {32, 1024}, .flags = WB, .eps = 1e-12},
-    {"GPT-2 LayerNorm, 2 x 16 tokens", 3, {2, 16, 768}, .flags = WB, .eps = 1e-5},
-    {"ViT-B LayerNorm, 197 tokens", 3, {1, 197, 768}, .flags = WB, .eps = 1e-6},
+    {"LLaMA-7B norm, 4 tokens", 2, {4, 4096}, .flags = F_WEIGHT, .eps = 1e-6},
+    {"LLaMA-13B norm, 2 tokens", 2, {2, 5120}, .flags = F_WEIGHT, .eps = 1e-6},
+    {"LLaMA-70B norm, 1 token", 2, {1, 8192}, .flags = F_WEIGHT, .eps = 1e-5},
+    {"BERT-base norm, seq 128", 3, {1, 128, 768}, .flags = WB, .eps = 1e-12},
+    {"BERT-large norm, 32 tokens", 2, {32, 1024}, .flags = WB, .eps = 1e-12},
+    {"GPT-2 norm, 2 x 16 tokens", 3, {2, 16, 768}, .flags = WB, .eps = 1e-5},
+    {"ViT-B norm, 197 tokens", 3, {1, 197, 768}, .flags = WB, .eps = 1e-6},
     {"T5 norm without bias, 8 tokens", 2, {8, 512}, .flags = F_WEIGHT, .eps = 1e-6},
     {"ResNet-50 stage 4 channels-last (49 x 2048)", 2, {49, 2048}, .flags = WB},
     {"no weight, no bias", 2, {16, 256}},

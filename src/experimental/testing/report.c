@@ -647,15 +647,23 @@ fg_status fgi_report_add_accuracy(fgi_report_vars *vars, const fgi_acc_report *r
     return st;
 }
 
-fg_status fgi_report_accuracy_markdown_doc(const fgi_acc_report *report, char **out)
+/* A map with the header keys and the accuracy report's title. */
+static fg_status doc_vars(const fgi_acc_report *report, char **out, fgi_report_vars **v)
 {
     FG_RETURN_IF(!out, FG_ERR_NULL, "out is NULL");
     *out = NULL;
     FG_RETURN_IF(!report, FG_ERR_NULL, "report is NULL");
+    FG_FORWARD(fgi_report_vars_create(v), "accuracy report");
+    fg_status st = fgi_report_vars_setf(*v, "title", "Accuracy report: %s", report->kernel);
+    if (st != FG_OK) fgi_report_vars_destroy(*v);
+    return st;
+}
+
+fg_status fgi_report_accuracy_markdown_doc(const fgi_acc_report *report, char **out)
+{
     fgi_report_vars *v;
-    FG_FORWARD(fgi_report_vars_create(&v), "accuracy report");
-    fg_status st = fgi_report_vars_setf(v, "title", "Accuracy report: %s", report->kernel);
-    if (st == FG_OK) st = fgi_report_add_accuracy(v, report);
+    FG_FORWARD(doc_vars(report, out, &v), "accuracy report");
+    fg_status st = fgi_report_add_accuracy(v, report);
     if (st == FG_OK) st = fgi_report_markdown(v, out);
     fgi_report_vars_destroy(v);
     return st;
@@ -663,14 +671,10 @@ fg_status fgi_report_accuracy_markdown_doc(const fgi_acc_report *report, char **
 
 fg_status fgi_report_accuracy_json_doc(const fgi_acc_report *report, char **out)
 {
-    FG_RETURN_IF(!out, FG_ERR_NULL, "out is NULL");
-    *out = NULL;
-    FG_RETURN_IF(!report, FG_ERR_NULL, "report is NULL");
     fgi_report_vars *v;
-    FG_FORWARD(fgi_report_vars_create(&v), "accuracy report");
+    FG_FORWARD(doc_vars(report, out, &v), "accuracy report");
     char *acc = NULL;
-    fg_status st = fgi_report_vars_setf(v, "title", "Accuracy report: %s", report->kernel);
-    if (st == FG_OK) st = fgi_report_vars_set(v, "kernel", report->kernel);
+    fg_status st = fgi_report_vars_set(v, "kernel", report->kernel);
     if (st == FG_OK) st = fgi_report_vars_set(v, "op", report->op);
     if (st == FG_OK) st = fgi_report_accuracy_json(report, &acc);
     if (st == FG_OK) {
