@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,7 +428,11 @@ static json_t *accuracy_json(const fgi_acc_report *r, fg_status *st)
     json_object_set_new(j, "op", json_string(r->op));
     json_object_set_new(j, "reference", json_string(r->reference));
     json_object_set_new(j, "device", json_string(r->device));
-    json_object_set_new(j, "seed", json_integer((json_int_t)r->seed));
+    /* JSON integers are signed 64-bit in most readers: larger seeds as text */
+    char seed[24];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)r->seed);
+    json_object_set_new(j, "seed", r->seed <= INT64_MAX ? json_integer((json_int_t)r->seed)
+                                                         : json_string(seed));
     json_object_set_new(j, "run_time", json_string(r->run_time));
     json_object_set_new(j, "seconds", jnum(r->seconds));
     json_object_set_new(j, "passed", json_boolean(r->ok));
