@@ -177,11 +177,16 @@ typedef struct fgi_acc_options {
 /* validate_accuracy(kernel, reference, configs, tolerance): runs `kernel`
  * and `reference` (NULL: the op's reference-tier kernel) on every
  * configuration and compares. `tolerance` NULL: fgi_acc_tolerances_default;
- * opts NULL: defaults. A kernel failure is a failed case, not an error of
- * this function. *out is NULL on failure; free it with fgi_acc_report_free.
- * Errors: FG_ERR_NULL; FG_ERR_INVALID_ARG (a configuration of another op, a
- * bad dtype/layout/attribute, kernels of different ops, a reference that is
- * an experimental kernel); FG_ERR_NO_MEMORY. */
+ * opts NULL: defaults. Any registered kernel may serve as the reference; a
+ * configuration that a reference-tier reference refuses is an error, one
+ * that another reference declines (FG_ERR_UNSUPPORTED) is skipped. A
+ * kernel failure is a failed case, not an error of this function. *out is
+ * NULL on failure; free it with fgi_acc_report_free.
+ * Errors: FG_ERR_NULL; FG_ERR_INVALID_ARG (a configuration of another op,
+ * a bad dtype, layout, shape or attribute (naming the configuration),
+ * kernels of different ops or not registered, a bad tolerance);
+ * FG_ERR_OVERFLOW (an input over 1 TiB); FG_ERR_NOT_FOUND (the op has no
+ * reference kernel); FG_ERR_NO_MEMORY. */
 fg_status fgi_acc_validate(const fgi_kernel *kernel, const fgi_kernel *reference,
                            const fgi_acc_config *configs, size_t n_configs,
                            const fgi_acc_tolerances *tolerance, const fgi_acc_options *opts,
