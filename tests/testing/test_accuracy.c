@@ -336,6 +336,34 @@ static void test_error_and_skip(void **state)
     fgi_acc_report_free(r);
 }
 
+/* Another kernel as the reference: a stable one takes everything; a
+ * shape-specialized one makes the configurations it declines skips. */
+static void test_other_reference(void **state)
+{
+    (void)state;
+    const fgi_kernel *stable = fgi_kernel_find("softmax.cpu.stable.generic");
+    const fgi_kernel *custom = fgi_kernel_find("softmax.cpu.custom.rows_le_1024_v1");
+    if ((custom->isa & ~fg_cpu_features()) != 0) skip();
+    fgi_acc_config *cs;
+    size_t n;
+    assert_int_equal(fgi_acc_default_configs(FGI_OP_softmax, 0, FGI_DTYPE_BIT(FGI_F32), &cs, &n),
+                     FG_OK);
+    fgi_acc_report *r;
+    assert_int_equal(fgi_acc_validate(custom, stable, cs, n, NULL, NULL, &r), FG_OK);
+    assert_true(r->ok);
+    assert_string_equal(r->reference, "softmax.cpu.stable.generic");
+    int64_t skipped = r->skipped;
+    fgi_acc_report_free(r);
+    assert_int_equal(fgi_acc_validate(stable, custom, cs, n, NULL, NULL, &r), FG_OK);
+    assert_true(r->ok);
+    assert_int_equal(r->skipped, skipped);
+    for (size_t i = 0; i < n; i++)
+        if (r->cases[i].outcome == FGI_ACC_SKIP)
+            assert_non_null(strstr(r->cases[i].message, "reference kernel does not take it"));
+    fgi_acc_report_free(r);
+    fgi_acc_configs_free(cs);
+}
+
 static void test_tolerance_tables(void **state)
 {
     (void)state;
@@ -773,6 +801,7 @@ int main(void)
         cmocka_unit_test(test_one_wrong_element),
         cmocka_unit_test(test_writes_outside_and_inputs),
         cmocka_unit_test(test_error_and_skip),
+        cmocka_unit_test(test_other_reference),
         cmocka_unit_test(test_tolerance_tables),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_seed_and_progress),
