@@ -586,14 +586,12 @@ static void test_template_filler(void **state)
     assert_null(strstr(o, "## Accuracy"));
     free(o);
     /* performance keys render the performance section */
-    const char *perf[][2] = {{"performance", "yes"},
-                             {"performance_summary", "PERF-SUMMARY"},
-                             {"performance_timings", "| t |"},
-                             {"performance_speedup", "SPEEDUP"}};
-    for (int i = 0; i < 4; i++) assert_int_equal(fgi_report_vars_set(v, perf[i][0], perf[i][1]), FG_OK);
+    assert_int_equal(fgi_report_vars_set(v, "performance", "yes"), FG_OK);
+    assert_null(fill(v, fgi_report_template(), FG_ERR_NOT_FOUND));
+    assert_non_null(strstr(fg_last_error(), "performance_section"));
+    assert_int_equal(fgi_report_vars_set(v, "performance_section", "## Performance\n\nP"), FG_OK);
     assert_int_equal(fgi_report_markdown(v, &o), FG_OK);
-    assert_non_null(strstr(o, "## Performance\n\nPERF-SUMMARY\n"));
-    assert_null(strstr(o, "### Notes"));
+    assert_non_null(strstr(o, "|\n\n## Performance\n\nP\n"));
     free(o);
     fgi_report_section bad[2] = {{"performance", "[1, 2]"}, {"x", "{"}};
     assert_int_equal(fgi_report_json(v, bad, 1, &o), FG_ERR_PARSE);
@@ -614,8 +612,8 @@ static void test_reports(void **state)
     (void)state;
     fgi_acc_report *r = validate_wrong(W_ONE_WRONG, NULL);
     char *md = NULL, *js = NULL;
-    assert_int_equal(fgi_report_accuracy_markdown_doc(r, &md), FG_OK);
-    assert_int_equal(fgi_report_accuracy_json_doc(r, &js), FG_OK);
+    assert_int_equal(fgi_report_kernel_markdown(r, NULL, &md), FG_OK);
+    assert_int_equal(fgi_report_kernel_json(r, NULL, &js), FG_OK);
 
     char machine[256], sig[FGI_SIGNATURE_LEN], fp[24];
     fgi_machine_describe(machine, sizeof machine);
@@ -687,33 +685,47 @@ static void test_reports(void **state)
     free(md);
     free(js);
 
-    /* a combined report: accuracy and performance sections in one document */
-    fgi_report_vars *v;
-    assert_int_equal(fgi_report_vars_create(&v), FG_OK);
-    assert_int_equal(fgi_report_add_accuracy(v, r), FG_OK);
-    const char *perf[][2] = {{"performance", "yes"},
-                             {"performance_summary", "S"},
-                             {"performance_timings", "T"},
-                             {"performance_speedup", "X"},
-                             {"performance_notes", "N"}};
-    for (int i = 0; i < 5; i++) assert_int_equal(fgi_report_vars_set(v, perf[i][0], perf[i][1]), FG_OK);
-    assert_int_equal(fgi_report_markdown(v, &md), FG_OK);
+    fgi_acc_report_free(r);
+
+    /* one document from an accuracy run and a benchmark of the same kernel */
+    const char *id = "rms_norm.cpu.stable.generic";
+    assert_int_equal(fgi_acc_validate_id(id, 0, FGI_DTYPE_BIT(FGI_F32), NULL, NULL, &r), FG_OK);
+    fgi_perf_config pc = {.op = FGI_OP_rms_norm, .dtype = FGI_F32, .ndim = 2, .shape = {4, 4096},
+                          .weight = true};
+    fgi_perf_options po;
+    fgi_perf_options_default(&po);
+    po.budget_ms = 5;
+    po.repeat = 3;
+    po.record = false;
+    fgi_perf_report *p;
+    assert_int_equal(fgi_perf_benchmark(fgi_kernel_find(id), NULL, 0, &pc, 1, &po, &p), FG_OK);
+    assert_int_equal(fgi_report_kernel_markdown(r, p, &md), FG_OK);
+    assert_non_null(strstr(md, "# Kernel report: rms_norm.cpu.stable.generic"));
     assert_non_null(strstr(md, "## Accuracy"));
-    assert_non_null(strstr(md, "### Notes\n\nN\n"));
+    assert_non_null(strstr(md, "## Performance"));
     assert_true(strstr(md, "## Accuracy") < strstr(md, "## Performance"));
-    char *accj;
-    assert_int_equal(fgi_report_accuracy_json(r, &accj), FG_OK);
-    fgi_report_section secs[2] = {{"accuracy", accj}, {"performance", "{\"speedup\": 1.5}"}};
-    assert_int_equal(fgi_report_json(v, secs, 2, &js), FG_OK);
+    assert_null(strstr(md, "{{"));
+    free(md);
+    assert_int_equal(fgi_report_kernel_json(r, p, &js), FG_OK);
     j = json_loads(js, 0, &e);
     assert_non_null(j);
-    assert_true(json_real_value(json_object_get(json_object_get(j, "performance"), "speedup")) == 1.5);
     assert_non_null(json_object_get(json_object_get(j, "accuracy"), "cases"));
+    assert_true(json_is_object(json_object_get(j, "performance")));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "report"), "kernel")), id);
     json_decref(j);
     free(js);
-    free(accj);
+    /* performance alone */
+    assert_int_equal(fgi_report_kernel_markdown(NULL, p, &md), FG_OK);
+    assert_non_null(strstr(md, "# Performance report: rms_norm.cpu.stable.generic"));
+    assert_null(strstr(md, "## Accuracy"));
     free(md);
-    fgi_report_vars_destroy(v);
+    /* runs of different kernels do not make one report */
+    fgi_acc_report *other;
+    assert_int_equal(fgi_acc_validate_id("rms_norm.cpu.reference", 0, 1, NULL, NULL, &other), FG_OK);
+    assert_int_equal(fgi_report_kernel_markdown(other, p, &md), FG_ERR_INVALID_ARG);
+    assert_int_equal(fgi_report_kernel_json(NULL, NULL, &js), FG_ERR_NULL);
+    fgi_acc_report_free(other);
+    fgi_perf_report_free(p);
     fgi_acc_report_free(r);
 
     /* NaN/Inf values in JSON are strings */

@@ -652,41 +652,77 @@ fg_status fgi_report_add_accuracy(fgi_report_vars *vars, const fgi_acc_report *r
     return st;
 }
 
-/* A map with the header keys and the accuracy report's title. */
-static fg_status doc_vars(const fgi_acc_report *report, char **out, fgi_report_vars **v)
+/* ================================================================ performance */
+
+fg_status fgi_report_add_performance(fgi_report_vars *vars, const fgi_perf_report *r)
+{
+    FG_RETURN_IF(!vars || !r, FG_ERR_NULL, "vars or report is NULL");
+    char *md = NULL;
+    FG_FORWARD(fgi_perf_render_markdown(r, &md), "performance report");
+    /* the template supplies the line break after the section */
+    size_t len = strlen(md);
+    while (len && md[len - 1] == '\n') md[--len] = '\0';
+    const fgi_kernel *k = r->cands[0];
+    fg_status st = fgi_report_vars_set(vars, "performance_section", md);
+    free(md);
+    if (st == FG_OK) st = fgi_report_vars_set(vars, "performance", "yes");
+    if (st == FG_OK && !fgi_report_vars_get(vars, "kernel")) st = fgi_report_vars_set(vars, "kernel", k->id);
+    if (st == FG_OK && !fgi_report_vars_get(vars, "op"))
+        st = fgi_report_vars_set(vars, "op", fgi_op_name(k->op));
+    return st;
+}
+
+/* ================================================================ whole documents */
+
+/* A map with the header keys and the document's title, for one kernel. */
+static fg_status doc_vars(const fgi_acc_report *acc, const fgi_perf_report *perf, char **out,
+                          fgi_report_vars **v)
 {
     FG_RETURN_IF(!out, FG_ERR_NULL, "out is NULL");
     *out = NULL;
-    FG_RETURN_IF(!report, FG_ERR_NULL, "report is NULL");
-    FG_FORWARD(fgi_report_vars_create(v), "accuracy report");
-    fg_status st = fgi_report_vars_setf(*v, "title", "Accuracy report: %s", report->kernel);
+    FG_RETURN_IF(!acc && !perf, FG_ERR_NULL, "neither an accuracy nor a performance report");
+    const char *kernel = acc ? acc->kernel : perf->cands[0]->id;
+    FG_RETURN_IF(acc && perf && strcmp(acc->kernel, perf->cands[0]->id) != 0, FG_ERR_INVALID_ARG,
+                 "the accuracy report is on %s, the performance report on %s", acc->kernel,
+                 perf->cands[0]->id);
+    FG_FORWARD(fgi_report_vars_create(v), "kernel report");
+    fg_status st = fgi_report_vars_setf(*v, "title", "%s report: %s",
+                                        !perf ? "Accuracy" : !acc ? "Performance" : "Kernel", kernel);
     if (st != FG_OK) fgi_report_vars_destroy(*v);
     return st;
 }
 
-fg_status fgi_report_accuracy_markdown_doc(const fgi_acc_report *report, char **out)
+fg_status fgi_report_kernel_markdown(const fgi_acc_report *accuracy, const fgi_perf_report *performance,
+                                     char **out)
 {
     fgi_report_vars *v;
-    FG_FORWARD(doc_vars(report, out, &v), "accuracy report");
-    fg_status st = fgi_report_add_accuracy(v, report);
+    FG_FORWARD(doc_vars(accuracy, performance, out, &v), "kernel report");
+    fg_status st = FG_OK;
+    if (accuracy) st = fgi_report_add_accuracy(v, accuracy);
+    if (st == FG_OK && performance) st = fgi_report_add_performance(v, performance);
     if (st == FG_OK) st = fgi_report_markdown(v, out);
     fgi_report_vars_destroy(v);
     return st;
 }
 
-fg_status fgi_report_accuracy_json_doc(const fgi_acc_report *report, char **out)
+fg_status fgi_report_kernel_json(const fgi_acc_report *accuracy, const fgi_perf_report *performance,
+                                 char **out)
 {
     fgi_report_vars *v;
-    FG_FORWARD(doc_vars(report, out, &v), "accuracy report");
-    char *acc = NULL;
-    fg_status st = fgi_report_vars_set(v, "kernel", report->kernel);
-    if (st == FG_OK) st = fgi_report_vars_set(v, "op", report->op);
-    if (st == FG_OK) st = fgi_report_accuracy_json(report, &acc);
-    if (st == FG_OK) {
-        fgi_report_section s = {"accuracy", acc};
-        st = fgi_report_json(v, &s, 1, out);
-    }
+    FG_FORWARD(doc_vars(accuracy, performance, out, &v), "kernel report");
+    char *acc = NULL, *perf = NULL;
+    fgi_report_section secs[2];
+    size_t n = 0;
+    const fgi_kernel *k = performance ? performance->cands[0] : NULL;
+    fg_status st = fgi_report_vars_set(v, "kernel", accuracy ? accuracy->kernel : k->id);
+    if (st == FG_OK) st = fgi_report_vars_set(v, "op", accuracy ? accuracy->op : fgi_op_name(k->op));
+    if (st == FG_OK && accuracy && (st = fgi_report_accuracy_json(accuracy, &acc)) == FG_OK)
+        secs[n++] = (fgi_report_section){"accuracy", acc};
+    if (st == FG_OK && performance && (st = fgi_perf_render_json(performance, &perf)) == FG_OK)
+        secs[n++] = (fgi_report_section){"performance", perf};
+    if (st == FG_OK) st = fgi_report_json(v, secs, n, out);
     free(acc);
+    free(perf);
     fgi_report_vars_destroy(v);
     return st;
 }

@@ -7,7 +7,7 @@
  *   fgi_report_vars *v;
  *   fgi_report_vars_create(&v);              header keys filled in
  *   fgi_report_add_accuracy(v, acc);         accuracy_* keys (this file)
- *   ...the performance tool adds performance_* keys the same way...
+ *   fgi_report_add_performance(v, perf);     performance_* keys
  *   fgi_report_markdown(v, &md);             fills the embedded template
  *   fgi_report_json(v, sections, n, &json);  {"report": header, "accuracy": ..., ...}
  *
@@ -20,9 +20,9 @@
  *                accuracy_seconds, accuracy_tolerances, accuracy_dtypes,
  *                accuracy_failures (optional), accuracy_coverage,
  *                accuracy_cases
- *   performance  set to include the section; performance_summary,
- *                performance_timings, performance_speedup,
- *                performance_notes (optional)
+ *   performance  set to include the section; performance_section: the
+ *                rendered section (fgi_perf_render_markdown: a level-2
+ *                heading, the run's facts, speedups, per-config timings)
  * A section's keys are needed only when the section is included.
  *
  * Strings returned by these functions are malloc'd: free them with
@@ -35,6 +35,7 @@
 
 #include "core/error.h"
 #include "experimental/testing/accuracy.h"
+#include "experimental/testing/performance.h"
 
 /* ---------------------------------------------------------------- template filler */
 
@@ -99,10 +100,23 @@ fg_status fgi_report_add_accuracy(fgi_report_vars *vars, const fgi_acc_report *r
  * test_cases, cases_passed, cases_failed, cases_skipped), tolerance,
  * per_dtype, coverage ({dtype: [shapes]}) and every case. */
 fg_status fgi_report_accuracy_json(const fgi_acc_report *report, char **out);
-/* Whole documents for an accuracy run: the template filled in (title
- * "Accuracy report: <kernel>"), and fgi_report_json with the "accuracy"
- * section. */
-fg_status fgi_report_accuracy_markdown_doc(const fgi_acc_report *report, char **out);
-fg_status fgi_report_accuracy_json_doc(const fgi_acc_report *report, char **out);
+/* ---------------------------------------------------------------- performance */
+
+/* Sets performance and performance_section (fgi_perf_render_markdown), and
+ * kernel and op when they are unset. */
+fg_status fgi_report_add_performance(fgi_report_vars *vars, const fgi_perf_report *report);
+
+/* ---------------------------------------------------------------- whole documents */
+
+/* One report on one kernel from an accuracy run, a performance run or both
+ * (either may be NULL, not both): the template filled in, titled
+ * "Accuracy report: <kernel>", "Performance report: <kernel>" or "Kernel
+ * report: <kernel>"; and the JSON document with an "accuracy" and/or a
+ * "performance" section (fgi_report_accuracy_json, fgi_perf_render_json).
+ * FG_ERR_INVALID_ARG when the two runs are of different kernels. */
+fg_status fgi_report_kernel_markdown(const fgi_acc_report *accuracy, const fgi_perf_report *performance,
+                                     char **out);
+fg_status fgi_report_kernel_json(const fgi_acc_report *accuracy, const fgi_perf_report *performance,
+                                 char **out);
 
 #endif
