@@ -404,7 +404,17 @@ static void test_bad_arguments(void **state)
     cs[3].op = FGI_OP_relu;
     cs[2].shape[0] = -4;
     assert_int_equal(fgi_acc_validate(relu, NULL, cs, n, NULL, NULL, &r), FG_ERR_INVALID_ARG);
+    cs[2].shape[0] = (int64_t)1 << 30;
+    cs[2].shape[1] = (int64_t)1 << 30;
+    assert_int_equal(fgi_acc_validate(relu, NULL, cs, n, NULL, NULL, &r), FG_ERR_OVERFLOW);
+    /* 512 GiB: more than the machine, refused before anything is allocated */
+    cs[2].shape[0] = (int64_t)1 << 19;
+    cs[2].shape[1] = (int64_t)1 << 18;
+    assert_int_equal(fgi_acc_validate(relu, NULL, cs, n, NULL, NULL, &r), FG_ERR_NO_MEMORY);
+    assert_non_null(strstr(fg_last_error(), "GiB of buffers"));
+    assert_non_null(strstr(fg_last_error(), "configuration 2"));
     cs[2].shape[0] = 4;
+    cs[2].shape[1] = 4096;
     cs[1].layout = (fgi_acc_layout)77;
     assert_int_equal(fgi_acc_validate(relu, NULL, cs, n, NULL, NULL, &r), FG_ERR_INVALID_ARG);
     fgi_acc_configs_free(cs);

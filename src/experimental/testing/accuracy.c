@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/cpu.h"
@@ -511,6 +512,29 @@ static fg_status count_outside(const acc_tensor *out, int64_t *count)
     return FG_OK;
 }
 
+static double elems(int ndim, const int64_t *shape)
+{
+    double n = 1;
+    for (int d = 0; d < ndim; d++) n *= (double)shape[d];
+    return n;
+}
+
+/* Refuses a configuration whose buffers (inputs, output, reference output)
+ * would not fit in the machine's memory: filling them would page the
+ * machine to death instead of failing cleanly. */
+static fg_status check_memory(const fgi_acc_config *c, const acc_run *r, char *why, size_t why_size)
+{
+    double need = (elems(c->ndim, c->shape) + (two_inputs(c->op) ? elems(c->ndim_b, c->shape_b) : 0) +
+                   2 * elems(r->out_ndim, r->out_shape)) *
+                  fgi_dtype_size(c->dtype);
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    double have = pages > 0 && page > 0 ? (double)pages * (double)page : INFINITY;
+    if (need <= have) return FG_OK;
+    snprintf(why, why_size, "needs %.1f GiB of buffers, the machine has %.1f GiB", need / (1 << 30),
+             have / (1 << 30));
+    return FG_ERR_NO_MEMORY;
+}
+
 static void set_message(fgi_acc_case *k, const char *fmt, const char *detail)
 {
     snprintf(k->message, sizeof k->message, fmt, detail);
@@ -549,6 +573,7 @@ static fg_status run_case(const fgi_kernel *kernel, const fgi_kernel *reference,
         return FG_OK;
     }
     st = out_geometry(&r, why, sizeof why);
+    if (st == FG_OK) st = check_memory(c, &r, why, sizeof why);
     if (st == FG_OK) st = make_inputs(&r, &seed, why, sizeof why);
     if (st == FG_OK) {
         fgi_acc_layout ol = c->layout == FGI_ACC_OFFSET || c->layout == FGI_ACC_STRIDED

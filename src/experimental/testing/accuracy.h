@@ -186,7 +186,9 @@ typedef struct fgi_acc_options {
  * a bad dtype, layout, shape or attribute (naming the configuration),
  * kernels of different ops or not registered, a bad tolerance);
  * FG_ERR_OVERFLOW (an input over 1 TiB); FG_ERR_NOT_FOUND (the op has no
- * reference kernel); FG_ERR_NO_MEMORY. */
+ * reference kernel); FG_ERR_NO_MEMORY (also for a configuration whose
+ * buffers exceed the machine's physical memory, refused before any
+ * allocation). */
 fg_status fgi_acc_validate(const fgi_kernel *kernel, const fgi_kernel *reference,
                            const fgi_acc_config *configs, size_t n_configs,
                            const fgi_acc_tolerances *tolerance, const fgi_acc_options *opts,
