@@ -55,6 +55,14 @@ static void check_real_kernels(const fgi_acc_tolerances *tol, unsigned dtypes, c
             assert_true(r->ok);
             for (int d = FGI_F32; d <= FGI_BF16; d++)
                 if (k->dtypes & dtypes & FGI_DTYPE_BIT(d)) assert_true(r->dtypes[d].passed > 0);
+            /* graduation asks for 20 distinct shapes: shape-specialized
+             * kernels reach them too */
+            fgi_meta_coverage *cov;
+            size_t ncov;
+            assert_int_equal(fgi_acc_coverage(r, &cov, &ncov), FG_OK);
+            assert_true(ncov >= 1);
+            if (cov[0].n_shapes < 20) fail_msg("%s covers %zu shapes", k->id, cov[0].n_shapes);
+            free(cov);
             validated++;
         }
         fgi_acc_report_free(r);
