@@ -133,8 +133,8 @@ static int run_validate(cli_ctx *ctx, const cli_args *a)
         }
         if (rc == CLI_OK && dir) {
             char *md = NULL, *js = NULL;
-            if (fgi_report_accuracy_markdown_doc(r, &md) != FG_OK ||
-                fgi_report_accuracy_json_doc(r, &js) != FG_OK)
+            if (fgi_report_kernel_markdown(r, NULL, &md) != FG_OK ||
+                fgi_report_kernel_json(r, NULL, &js) != FG_OK)
                 rc = cli_lib_error(ctx, FG_ERR_NO_MEMORY, 0, NULL, "cannot render the report");
             else rc = cli_write_report_pair(ctx, dir, r->kernel, ".accuracy", md, js);
             fgi_report_free(md);
