@@ -162,6 +162,9 @@ json_t *cli_kernel_summary(const fgi_meta_op *op);
 int cli_select_kernels(const cli_ctx *ctx, const cli_args *a, const fgi_kernel ***out, size_t *n);
 /* This machine as a metadata device name: "CPU-<model>" (<= 64 bytes). */
 void cli_device_name(char *buf, size_t size);
+/* Adds this machine (cli_device_name) to the kernel's
+ * hardware_support.tested_devices, once. */
+fg_status cli_add_tested_device(fgi_meta_store *store, const char *kid);
 /* "float32,bf16" -> FGI_DTYPE_BIT mask (0 when s is NULL: all). */
 int cli_parse_dtypes(const cli_ctx *ctx, const char *s, unsigned *mask);
 /* Writes DIR/<kid><suffix>.md and .json (either text may be NULL). */

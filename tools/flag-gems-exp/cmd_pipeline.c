@@ -171,6 +171,7 @@ static int validate_one(const cli_ctx *ctx, fgi_meta_store *store, row *r)
     if (st == FG_OK) {
         fgi_meta_op_release(op);
         st = fgi_acc_record(store, r->k->id, rep);
+        if (st == FG_OK && rep->ok) st = cli_add_tested_device(store, r->k->id);
     } else if (st == FG_ERR_NOT_FOUND) {
         cli_warn(ctx, "%s has no metadata entry: results not recorded", r->k->id);
         st = FG_OK;

@@ -19,33 +19,6 @@ static void on_progress(size_t done, size_t total, void *p)
     cli_progress(pc->ctx, done, total, pc->label);
 }
 
-/* Adds this machine to tested_devices of a kernel that passed. */
-static fg_status add_device(fgi_meta_store *store, const char *kid)
-{
-    char dev[80];
-    cli_device_name(dev, sizeof dev);
-    const fgi_meta_op *op;
-    fg_status st = fgi_meta_get_op(store, kid, &op);
-    if (st != FG_OK) return st;
-    json_t *devs = json_array();
-    int present = 0;
-    for (size_t i = 0; i < op->hardware_support.n_tested_devices; i++) {
-        present |= strcmp(op->hardware_support.tested_devices[i], dev) == 0;
-        json_array_append_new(devs, json_string(op->hardware_support.tested_devices[i]));
-    }
-    fgi_meta_op_release(op);
-    if (present) {
-        json_decref(devs);
-        return FG_OK;
-    }
-    json_array_append_new(devs, json_string(dev));
-    char *patch = json_dumps(json_pack("{s:{s:o}}", "hardware_support", "tested_devices", devs),
-                             JSON_COMPACT);
-    st = patch ? fgi_meta_update_op(store, kid, patch) : FG_ERR_NO_MEMORY;
-    free(patch);
-    return st;
-}
-
 static json_t *report_row(const fgi_acc_report *r, const char *recorded)
 {
     json_t *fails = json_array();
@@ -125,7 +98,7 @@ static int run_validate(cli_ctx *ctx, const cli_args *a)
             } else if (st == FG_OK) {
                 fgi_meta_op_release(op);
                 st = fgi_acc_record(store, r->kernel, r);
-                if (st == FG_OK && r->ok) st = add_device(store, r->kernel);
+                if (st == FG_OK && r->ok) st = cli_add_tested_device(store, r->kernel);
                 recorded = "yes";
             }
             if (st != FG_OK && st != FG_ERR_NOT_FOUND)

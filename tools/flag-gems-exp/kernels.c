@@ -76,3 +76,30 @@ int cli_parse_dtypes(const cli_ctx *ctx, const char *s, unsigned *mask)
     }
     return CLI_OK;
 }
+
+/* Adds this machine to tested_devices of a kernel that passed. */
+fg_status cli_add_tested_device(fgi_meta_store *store, const char *kid)
+{
+    char dev[80];
+    cli_device_name(dev, sizeof dev);
+    const fgi_meta_op *op;
+    fg_status st = fgi_meta_get_op(store, kid, &op);
+    if (st != FG_OK) return st;
+    json_t *devs = json_array();
+    int present = 0;
+    for (size_t i = 0; i < op->hardware_support.n_tested_devices; i++) {
+        present |= strcmp(op->hardware_support.tested_devices[i], dev) == 0;
+        json_array_append_new(devs, json_string(op->hardware_support.tested_devices[i]));
+    }
+    fgi_meta_op_release(op);
+    if (present) {
+        json_decref(devs);
+        return FG_OK;
+    }
+    json_array_append_new(devs, json_string(dev));
+    char *patch = json_dumps(json_pack("{s:{s:o}}", "hardware_support", "tested_devices", devs),
+                             JSON_COMPACT);
+    st = patch ? fgi_meta_update_op(store, kid, patch) : FG_ERR_NO_MEMORY;
+    free(patch);
+    return st;
+}
