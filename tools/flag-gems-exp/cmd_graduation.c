@@ -150,9 +150,10 @@ static int run_propose(cli_ctx *ctx, const cli_args *a)
     fg_status st = fgi_grad_propose(&o, &p);
     if (st != FG_OK)
         return cli_lib_error(ctx, st, 1,
-                             st == FG_ERR_UNSUPPORTED
-                                 ? "run 'flag-gems-exp check-graduation' for the failed checks"
-                                 : "run 'flag-gems-exp list' for the kernel ids",
+                             st == FG_ERR_UNSUPPORTED ? "run 'flag-gems-exp check-graduation' for the failed checks"
+                             : st == FG_ERR_NOT_FOUND && strstr(fg_last_error(), "metadata")
+                                 ? "run 'flag-gems-exp list' for the kernel ids"
+                                 : NULL,
                              "cannot propose the graduation");
     char *text = ctx->format == CLI_JSON ? fgi_grad_proposal_to_json(p)
                                          : fgi_grad_proposal_to_markdown(p);
