@@ -97,8 +97,9 @@ fg_status cli_add_tested_device(fgi_meta_store *store, const char *kid)
         return FG_OK;
     }
     json_array_append_new(devs, json_string(dev));
-    char *patch = json_dumps(json_pack("{s:{s:o}}", "hardware_support", "tested_devices", devs),
-                             JSON_COMPACT);
+    json_t *obj = json_pack("{s:{s:o}}", "hardware_support", "tested_devices", devs);
+    char *patch = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+    json_decref(obj);
     st = patch ? fgi_meta_update_op(store, kid, patch) : FG_ERR_NO_MEMORY;
     free(patch);
     return st;
