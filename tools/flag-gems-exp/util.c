@@ -15,6 +15,9 @@
 #ifdef FGX_HAVE_GRADUATION
 #include "experimental/graduation/graduation.h"
 #endif
+#ifdef FGX_HAVE_EMBEDDED_METADATA
+#include "experimental/meta_runtime.h"
+#endif
 
 /* ---------------------------------------------------------------- args */
 
@@ -102,6 +105,13 @@ int cli_open_metadata(const cli_ctx *ctx, int write, int manual, fgi_meta_store 
     fgi_meta_options o = {FGI_META_KIND_METADATA, 0, NULL};
     o.flags = write ? FGI_META_CREATE | (manual ? FGI_META_MANUAL_SAVE : 0u) : FGI_META_READONLY;
     fg_status st = fgi_meta_open(ctx->metadata, &o, out);
+#ifdef FGX_HAVE_EMBEDDED_METADATA
+    /* Reading, with no file named and none at the default place (an
+     * installed tool): the copy built into the library. */
+    if (st == FG_ERR_NOT_FOUND && !write && !ctx->metadata_given)
+        st = fgi_meta_open_buffer(fgi_meta_embedded, strlen(fgi_meta_embedded), &o,
+                                  "the library's embedded _metadata.json", out);
+#endif
     if (st == FG_ERR_NOT_FOUND)
         return cli_usage(ctx, "pass --metadata FILE, or create one with 'flag-gems-exp import-flaggems'",
                          "metadata file '%s' does not exist", ctx->metadata);
