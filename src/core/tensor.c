@@ -60,7 +60,8 @@ fg_status fgi_tensor_view_checked(fgi_tensor *v, const DLTensor *t, const char *
                 __builtin_add_overflow(extent, span, &extent))
                 overflow = true;
         }
-        if (!t->strides) run *= v->shape[d];
+        /* saturates: it can overflow only when a size is 0 (no elements) */
+        if (!t->strides && __builtin_mul_overflow(run, v->shape[d], &run)) run = INT64_MAX;
     }
     int64_t bytes;
     FG_RETURN_IF(overflow || __builtin_add_overflow(extent, 1, &bytes) ||
@@ -75,7 +76,7 @@ fg_status fgi_tensor_view_checked(fgi_tensor *v, const DLTensor *t, const char *
     int64_t expect = 1;
     for (int d = t->ndim - 1; d >= 0; d--) {
         if (v->shape[d] != 1 && v->strides[d] != expect) contig = false;
-        expect *= v->shape[d];
+        if (__builtin_mul_overflow(expect, v->shape[d], &expect)) expect = INT64_MAX; /* as run */
     }
     v->contiguous = contig;
     return FG_OK;

@@ -59,7 +59,7 @@ static inline fg_status fgi_tensor_view(fgi_tensor *v, const DLTensor *t, const 
             v->strides[d] = numel;
             ovf |= __builtin_mul_overflow(numel, s, &numel);
         }
-        extent = numel - 1;
+        extent = numel > 0 ? numel - 1 : 0; /* numel <= 0 is refused below */
     } else {
         extent = 0;
         for (int d = nd - 1; d >= 0; d--) {
@@ -68,7 +68,9 @@ static inline fg_status fgi_tensor_view(fgi_tensor *v, const DLTensor *t, const 
             v->shape[d] = s;
             v->strides[d] = st;
             contig &= s == 1 || st == numel;
-            ovf |= __builtin_mul_overflow(s - 1, st, &span) | __builtin_add_overflow(extent, span, &extent) |
+            /* s - 1 wraps for s = INT64_MIN: refused by the sign anyway */
+            ovf |= __builtin_mul_overflow((int64_t)((uint64_t)s - 1), st, &span) |
+                   __builtin_add_overflow(extent, span, &extent) |
                    __builtin_mul_overflow(numel, s, &numel);
         }
     }

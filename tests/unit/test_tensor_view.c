@@ -57,10 +57,10 @@ static void random_tensor(tu_rng *r, DLTensor *t, int64_t *shape, int64_t *strid
     if (tu_below(r, 2)) {
         t->strides = strides;
         if (tu_below(r, 2)) { /* row-major, as most callers give them */
-            int64_t run = 1;
+            uint64_t run = 1; /* wraps for the huge sizes: those are refused anyway */
             for (int d = n - 1; d >= 0; d--) {
-                strides[d] = run;
-                run *= shape[d] > 0 ? shape[d] : 1;
+                strides[d] = (int64_t)run;
+                run *= (uint64_t)(shape[d] > 0 ? shape[d] : 1);
             }
         }
     }
