@@ -67,10 +67,22 @@ fg_status fgi_force_kernel(const char *id);
 /* The kernel forced on this thread, or NULL. */
 const fgi_kernel *fgi_forced_kernel(void);
 
+/* The kernel forced on this thread (initial-exec: read on every call). */
+extern _Thread_local const fgi_kernel *fgi_tl_forced __attribute__((tls_model("initial-exec")));
+/* Runs call on forced, a kernel of call's op (fgi_dispatch's forced path). */
+fg_status fgi_dispatch_forced(const fgi_kernel *forced, const fgi_call *call);
+/* The experimental dispatcher's entry (src/experimental/dispatcher.c). */
+fg_status fgi_exp_dispatch(const fgi_call *call);
+
 /* Picks the kernel for a validated call and runs it: the forced kernel when
- * one is set for this op, else the experimental dispatcher
- * (src/experimental/dispatcher.c), which with experimental ops disabled
- * (the default) runs stable kernels by priority, then the reference. */
-fg_status fgi_dispatch(const fgi_call *call);
+ * one is set for this op, else the experimental dispatcher, which with
+ * experimental ops disabled (the default) runs stable kernels by priority,
+ * then the reference. Inline: the entry points call it on every call. */
+static inline fg_status fgi_dispatch(const fgi_call *call)
+{
+    const fgi_kernel *forced = fgi_tl_forced;
+    if (__builtin_expect(forced != NULL, 0) && forced->op == call->op) return fgi_dispatch_forced(forced, call);
+    return fgi_exp_dispatch(call);
+}
 
 #endif
