@@ -3,6 +3,8 @@
 #ifndef FGI_CORE_ERROR_H
 #define FGI_CORE_ERROR_H
 
+#include <stdbool.h>
+
 #include "flaggems/flaggems.h"
 
 #if defined(__GNUC__)
@@ -12,8 +14,9 @@
 #endif
 
 /* Whether this thread's message is set (initial-exec: one %fs-relative
- * byte, no __tls_get_addr call in the shared library). */
-extern _Thread_local _Bool fgi_error_pending __attribute__((tls_model("initial-exec")));
+ * byte, no __tls_get_addr call in the shared library). __thread rather
+ * than _Thread_local: this header is also read as C++ (CUDA sources). */
+extern __thread bool fgi_error_pending __attribute__((tls_model("initial-exec")));
 void fgi_error_reset(void);
 /* Clears this thread's message; every public entry point calls it first.
  * Inline, and a load only when nothing failed since the last clear. */

@@ -107,7 +107,7 @@ static int kernel_count(void)
 /* initial-exec: one %fs-relative access instead of a __tls_get_addr call
  * in the shared library; two pointers fit any static TLS reserve */
 static _Thread_local const char *tl_last_kernel __attribute__((tls_model("initial-exec"))) = "";
-_Thread_local const fgi_kernel *fgi_tl_forced __attribute__((tls_model("initial-exec")));
+__thread const fgi_kernel *fgi_tl_forced __attribute__((tls_model("initial-exec")));
 
 static const char *const op_names[] = {
 #define X(name, cat) #name,

@@ -67,8 +67,9 @@ fg_status fgi_force_kernel(const char *id);
 /* The kernel forced on this thread, or NULL. */
 const fgi_kernel *fgi_forced_kernel(void);
 
-/* The kernel forced on this thread (initial-exec: read on every call). */
-extern _Thread_local const fgi_kernel *fgi_tl_forced __attribute__((tls_model("initial-exec")));
+/* The kernel forced on this thread (initial-exec: read on every call;
+ * __thread: this header is also read as C++). */
+extern __thread const fgi_kernel *fgi_tl_forced __attribute__((tls_model("initial-exec")));
 /* Runs call on forced, a kernel of call's op (fgi_dispatch's forced path). */
 fg_status fgi_dispatch_forced(const fgi_kernel *forced, const fgi_call *call);
 /* The experimental dispatcher's entry (src/experimental/dispatcher.c). */
@@ -81,7 +82,8 @@ fg_status fgi_exp_dispatch(const fgi_call *call);
 static inline fg_status fgi_dispatch(const fgi_call *call)
 {
     const fgi_kernel *forced = fgi_tl_forced;
-    if (__builtin_expect(forced != NULL, 0) && forced->op == call->op) return fgi_dispatch_forced(forced, call);
+    if (__builtin_expect(forced != NULL, 0) && forced->op == call->op)
+        return fgi_dispatch_forced(forced, call);
     return fgi_exp_dispatch(call);
 }
 
