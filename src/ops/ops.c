@@ -23,12 +23,17 @@ enum { ALIAS_NONE = 0, ALIAS_EXACT = 1 };
 static inline bool view_like_out(fgi_tensor *v, const DLTensor *t, const DLTensor *out,
                                  const fgi_tensor *o)
 {
+    _Static_assert(sizeof(DLDataType) == 4 && sizeof(DLDevice) == 8, "DLPack field sizes");
     int nd = out->ndim;
     const int64_t *ts = t->strides;
+    uint32_t tdt, odt; /* code, bits and lanes at once; likewise type and id of the device */
+    uint64_t tdev, odev;
+    memcpy(&tdt, &t->dtype, 4);
+    memcpy(&odt, &out->dtype, 4);
+    memcpy(&tdev, &t->device, 8);
+    memcpy(&odev, &out->device, 8);
     if (!t->data || t->ndim != nd || (nd && !t->shape) || t->byte_offset > out->byte_offset ||
-        t->dtype.code != out->dtype.code || t->dtype.bits != out->dtype.bits ||
-        t->dtype.lanes != out->dtype.lanes || t->device.device_type != out->device.device_type ||
-        t->device.device_id != out->device.device_id || !ts != !out->strides)
+        tdt != odt || tdev != odev || !ts != !out->strides)
         return false;
     /* one loop that checks and copies (a plain copy loop would become a
      * memmove call, dearer than the loop for a few dims) */

@@ -106,7 +106,7 @@ static int kernel_count(void)
 
 /* initial-exec: one %fs-relative access instead of a __tls_get_addr call
  * in the shared library; two pointers fit any static TLS reserve */
-static _Thread_local const char *tl_last_kernel __attribute__((tls_model("initial-exec"))) = "";
+__thread const char *fgi_tl_last_kernel __attribute__((tls_model("initial-exec"))) = "";
 __thread const fgi_kernel *fgi_tl_forced __attribute__((tls_model("initial-exec")));
 
 static const char *const op_names[] = {
@@ -165,19 +165,7 @@ bool fgi_kernel_accepts(const fgi_kernel *k, const fgi_call *call)
     return fgi_kernel_supports(k, call);
 }
 
-fg_status fgi_kernel_run_quiet(const fgi_kernel *k, const fgi_call *call)
-{
-    return k->ext ? fgi_ext_run(k, call) : k->run(call);
-}
-
-fg_status fgi_kernel_run(const fgi_kernel *k, const fgi_call *call)
-{
-    fg_status s = fgi_kernel_run_quiet(k, call);
-    if (s == FG_OK) tl_last_kernel = k->id;
-    return s;
-}
-
-void fgi_set_last_kernel(const fgi_kernel *k) { tl_last_kernel = k->id; }
+void fgi_set_last_kernel(const fgi_kernel *k) { fgi_tl_last_kernel = k->id; }
 
 fg_status fgi_registry_add(const fgi_kernel *k, const fgi_kernel **out)
 {
@@ -250,4 +238,4 @@ fg_status fgi_dispatch_forced(const fgi_kernel *forced, const fgi_call *call)
     return FG_OK;
 }
 
-const char *fg_last_kernel(void) { return tl_last_kernel; }
+const char *fg_last_kernel(void) { return fgi_tl_last_kernel; }

@@ -37,10 +37,24 @@ extern const fgi_kernel *fgi_kernel_ptrs[FGI_MAX_KERNELS];
 bool fgi_kernel_accepts(const fgi_kernel *k, const fgi_call *call);
 /* supports() alone, for a kernel whose op, dtype and ISA are known to fit. */
 bool fgi_kernel_supports(const fgi_kernel *k, const fgi_call *call);
-/* Runs k on call (k must accept it) and records it as this thread's last kernel. */
-fg_status fgi_kernel_run(const fgi_kernel *k, const fgi_call *call);
+/* This thread's last kernel id, fg_last_kernel() (initial-exec and
+ * __thread as fgi_tl_forced below). */
+extern __thread const char *fgi_tl_last_kernel __attribute__((tls_model("initial-exec")));
+/* A run-time kernel's run (src/experimental/exp_registry.c). */
+fg_status fgi_ext_run(const fgi_kernel *k, const fgi_call *call);
 /* Runs k without recording it (profiling, validation scratch runs). */
-fg_status fgi_kernel_run_quiet(const fgi_kernel *k, const fgi_call *call);
+static inline fg_status fgi_kernel_run_quiet(const fgi_kernel *k, const fgi_call *call)
+{
+    return k->ext ? fgi_ext_run(k, call) : k->run(call);
+}
+/* Runs k on call (k must accept it) and records it as this thread's last
+ * kernel. Inline: the dispatcher's warm path runs it on every call. */
+static inline fg_status fgi_kernel_run(const fgi_kernel *k, const fgi_call *call)
+{
+    fg_status s = fgi_kernel_run_quiet(k, call);
+    if (s == FG_OK) fgi_tl_last_kernel = k->id;
+    return s;
+}
 
 /* Appends a copy of *k (tier experimental, ext set) to the table under the
  * registry's lock; FG_ERR_CONFLICT for an id already present,
