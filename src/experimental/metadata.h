@@ -102,6 +102,26 @@ typedef enum fgi_meta_format {
 
 /* ---------------------------------------------------------------- one kernel */
 
+/* hardware_support.shape_constraints is a free-form object; these keys of it
+ * are validated and honored by the dispatcher (every call, after the
+ * kernel's supports()); other keys are kept and ignored. x is the call's
+ * first input. 0 (false) means "no constraint".
+ *   min_size, max_size        integers >= 1: bounds on numel(x)
+ *   min_last_dim, max_last_dim integers >= 1: bounds on x's last dim
+ *   last_dim_multiple         integer >= 1: x's last dim is a multiple of it
+ *   alignment                 a power of two: bytes every data pointer is
+ *                             aligned to
+ *   contiguous                true: only row-major dense calls
+ *   dtypes                    ["float32", "float16", "bfloat16"]: only these */
+typedef struct fgi_meta_shape_rule {
+    int64_t min_size, max_size;
+    int64_t min_last_dim, max_last_dim;
+    int64_t last_dim_multiple;
+    int64_t alignment;
+    int contiguous;
+    unsigned dtypes; /* bit 0 float32, 1 float16, 2 bfloat16; 0: any */
+} fgi_meta_shape_rule;
+
 /* All pointers below are borrowed from the fgi_meta_op that holds them and
  * live as long as it does (until fgi_meta_op_release). Strings are UTF-8
  * and NUL-terminated. Times are RFC 3339 UTC ("2025-12-19T10:30:00Z");
@@ -179,6 +199,7 @@ typedef struct fgi_meta_op {
         const char *const *optimal_devices; /* a subset of tested_devices */
         size_t n_optimal_devices;
         const char *shape_constraints;  /* canonical compact JSON object */
+        fgi_meta_shape_rule shape_rule; /* the keys of it that are honored */
     } hardware_support;
     struct {
         int eligible;
