@@ -308,6 +308,62 @@ static void test_register_refusals(void **state)
     fgi_meta_close(s);
 }
 
+/* ---------------------------------------------------------------- shape constraints */
+
+/* The keys of shape_constraints the dispatcher honors are validated and
+ * typed; other keys stay free-form. */
+static void test_shape_constraints(void **state)
+{
+    mt_repo *r = *state;
+    fgi_meta_store *s = open_new(r, 0);
+    static const char *const head = "{\"op_name\": \"relu\", \"category\": \"pointwise\", "
+                                    "\"code_location\": {\"file_path\": \"a.c\"}, "
+                                    "\"hardware_support\": {\"shape_constraints\": ";
+    char e[1024];
+    snprintf(e, sizeof e, "%s{\"min_size\": 256, \"max_size\": 4096, \"min_last_dim\": 8, "
+                          "\"max_last_dim\": 1024, \"last_dim_multiple\": 32, \"alignment\": 64, "
+                          "\"contiguous\": true, \"dtypes\": [\"bfloat16\", \"float32\"], "
+                          "\"block\": \"any\"}}}", head);
+    ST_OK(fgi_meta_register_op(s, "k1", e));
+    const fgi_meta_op *op;
+    ST_OK(fgi_meta_get_op(s, "k1", &op));
+    const fgi_meta_shape_rule *sr = &op->hardware_support.shape_rule;
+    assert_int_equal(sr->min_size, 256);
+    assert_int_equal(sr->max_size, 4096);
+    assert_int_equal(sr->min_last_dim, 8);
+    assert_int_equal(sr->max_last_dim, 1024);
+    assert_int_equal(sr->last_dim_multiple, 32);
+    assert_int_equal(sr->alignment, 64);
+    assert_int_equal(sr->contiguous, 1);
+    assert_int_equal(sr->dtypes, 1u | 4u);
+    assert_non_null(strstr(op->hardware_support.shape_constraints, "\"block\":\"any\""));
+    fgi_meta_op_release(op);
+    /* the seed's example keys */
+    snprintf(e, sizeof e, "%s{\"min_size\": 256, \"alignment\": 32}}}", head);
+    ST_OK(fgi_meta_register_op(s, "k2", e));
+    static const struct {
+        const char *sc, *msg;
+    } bad[] = {
+        {"{\"alignment\": 24}", "ops.k3.hardware_support.shape_constraints.alignment: expected a power of two, got 24"},
+        {"{\"min_size\": 0}", "ops.k3.hardware_support.shape_constraints.min_size: expected an integer in [1, "},
+        {"{\"max_last_dim\": \"1024\"}", "shape_constraints.max_last_dim: expected an integer in [1, "},
+        {"{\"contiguous\": 1}", "shape_constraints.contiguous: expected true or false, got 1"},
+        {"{\"dtypes\": []}", "shape_constraints.dtypes: expected a non-empty array"},
+        {"{\"dtypes\": [\"float32\", \"int8\"]}", "shape_constraints.dtypes[1]: expected \"float32\", \"float16\" or \"bfloat16\", got \"int8\""},
+        {"{\"min_size\": 10, \"max_size\": 5}", "shape_constraints: min_size 10 is larger than max_size 5"},
+        {"{\"min_last_dim\": 10, \"max_last_dim\": 5}", "min_last_dim 10 is larger than max_last_dim 5"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(e, sizeof e, "%s%s}}", head, bad[i].sc);
+        ST_ERR(fgi_meta_register_op(s, "k3", e), FG_ERR_INVALID_ARG, bad[i].msg);
+        char patch[256];
+        snprintf(patch, sizeof patch, "{\"hardware_support\": {\"shape_constraints\": %s}}", bad[i].sc);
+        ST_ERR(fgi_meta_update_op(s, "k1", patch), FG_ERR_INVALID_ARG, "ops.k1.hardware_support.shape_constraints");
+    }
+    assert_int_equal(fgi_meta_count(s), 2);
+    fgi_meta_close(s);
+}
+
 /* ---------------------------------------------------------------- update */
 
 static void test_update_op(void **state)
@@ -975,6 +1031,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_create_and_flags, setup, teardown),
         cmocka_unit_test_setup_teardown(test_register_defaults_and_get, setup, teardown),
         cmocka_unit_test_setup_teardown(test_register_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shape_constraints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_op, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query_ops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_validation_status, setup, teardown),
