@@ -910,6 +910,39 @@ static void test_write_stats_and_bak(void **state)
     free(mt_read(r->file, &n));
     assert_int_equal(ws.bytes, n);
     assert_true(ws.total_ns >= ws.fsync_ns && ws.fsync_ns > 0);
+    /* Later writes reuse the old backup's inode for the next version (no
+     * document-sized free inside a write): versions shorter and longer than
+     * the recycled file come out exact, and .bak is always the previous one. */
+    char *prev = mt_read(r->file, NULL);
+    ST_OK(fgi_meta_update_op(s, "k", "{\"graduation_tracking\": {\"blocking_issues\": "
+                                     "[\"a long reason, long enough to make this version the longest\"]}}"));
+    char *bak2 = mt_read(r->bak, NULL);
+    assert_string_equal(prev, bak2);
+    free(prev);
+    free(bak2);
+    prev = mt_read(r->file, NULL);
+    ST_OK(fgi_meta_update_op(s, "k", "{\"graduation_tracking\": {\"blocking_issues\": []}}"));
+    bak2 = mt_read(r->bak, NULL);
+    assert_string_equal(prev, bak2);
+    char *now = mt_read(r->file, NULL);
+    assert_non_null(strstr(now, "\"blocking_issues\": []"));
+    assert_null(strstr(now, "a long reason")); /* no tail of the longer recycled version */
+    assert_int_equal(now[strlen(now) - 1], '\n');
+    free(prev);
+    free(bak2);
+    free(now);
+    /* A backup with another name (a hard link someone made) is never
+     * overwritten: that name keeps its content. */
+    char keep[400];
+    snprintf(keep, sizeof keep, "%s/kept-copy.json", r->root);
+    assert_int_equal(link(r->bak, keep), 0);
+    char *kept = mt_read(keep, NULL);
+    ST_OK(fgi_meta_update_op(s, "k", "{\"status\": \"EXPERIMENTAL\"}"));
+    ST_OK(fgi_meta_update_op(s, "k", "{\"status\": \"VALIDATED\"}"));
+    char *kept2 = mt_read(keep, NULL);
+    assert_string_equal(kept, kept2);
+    free(kept);
+    free(kept2);
     free(v1);
     free(bak);
     fgi_meta_close(s);
