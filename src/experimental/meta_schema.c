@@ -21,6 +21,8 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
+
 /* ================================================================ enums */
 
 static const char *const status_names[FGI_META_STATUS_COUNT] = {
@@ -526,7 +528,7 @@ void *fgi_arena_alloc(fgi_arena *a, size_t size)
         size_t cap = c ? c->cap * 2 : 1024;
         if (cap > 65536) cap = 65536;
         if (cap < size) cap = size;
-        c = malloc(sizeof *c + cap);
+        c = fgi_alloc(sizeof *c + cap, "metadata entry");
         if (!c) {
             a->oom = 1;
             return NULL;
@@ -555,7 +557,7 @@ void fgi_arena_free(fgi_arena *a)
     fgi_arena_chunk *c = a->head;
     while (c) {
         fgi_arena_chunk *n = c->next;
-        free(c);
+        fgi_free(c, sizeof *c + c->cap);
         c = n;
     }
     a->head = NULL;

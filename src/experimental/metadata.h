@@ -574,7 +574,8 @@ void fgi_meta_diag_pop(fgi_meta_diag *d, size_t mark);
 /* A short description of v for "got ...". */
 void fgi_meta_describe(const json_t *v, char *buf, size_t size);
 
-/* Small bump allocator owned by one entry. */
+/* Small bump allocator owned by one entry; its chunks come from the
+ * library allocator (fgi_alloc: counted in fg_memory_get_stats). */
 typedef struct fgi_arena_chunk fgi_arena_chunk;
 typedef struct fgi_arena {
     fgi_arena_chunk *head;

@@ -1038,18 +1038,27 @@ static void test_open_buffer(void **state)
     size_t n;
     char *seed = mt_fixture("seed_example.json", &n);
     fgi_meta_store *s;
+    fg_memory_stats m0, m1, m2;
+    ST_OK(fg_memory_get_stats(&m0));
     ST_OK(fgi_meta_open_buffer(seed, n, NULL, "embedded", &s));
     assert_int_equal(fgi_meta_count(s), 1);
+    /* entries live in the library allocator's memory */
+    ST_OK(fg_memory_get_stats(&m1));
+    assert_true(m1.live_bytes > m0.live_bytes);
     const fgi_meta_op *op;
     ST_OK(fgi_meta_get_op(s, "fast_gelu_v1", &op));
     assert_int_equal(op->status, FGI_META_VALIDATED);
     assert_true(op->validation_info.performance_tests.baselines[0].speedup == 1.23);
     assert_string_equal(op->hardware_support.shape_constraints, "{\"alignment\":32,\"min_size\":256}");
+    assert_int_equal(op->hardware_support.shape_rule.alignment, 32);
+    assert_int_equal(op->hardware_support.shape_rule.min_size, 256);
     fgi_meta_op_release(op);
     ST_ERR(fgi_meta_update_op(s, "fast_gelu_v1", "{}"), FG_ERR_UNSUPPORTED, "read-only");
     ST_OK(fgi_meta_save(s)); /* nothing unsaved */
     ST_ERR(fgi_meta_reload(s), FG_ERR_UNSUPPORTED, "in-memory");
     fgi_meta_close(s);
+    ST_OK(fg_memory_get_stats(&m2));
+    assert_int_equal(m2.live_bytes, m0.live_bytes);
     ST_ERR(fgi_meta_open_buffer(seed, n / 2, NULL, "half", &s), FG_ERR_PARSE, "half: line");
     assert_null(s);
     free(seed);
