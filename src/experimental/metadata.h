@@ -5,7 +5,8 @@
  * a future public fg_exp_meta_* in <flaggems/experimental.h>: rename the
  * prefix, nothing else changes (no jansson or pthread type appears here).
  *
- * What the store guarantees (docs/experimental/metadata.md has the details):
+ * What the store guarantees (docs/experimental/architecture.md, Metadata, has
+ * the details; api_reference.md the API and every field):
  * - Every field is validated (type, enum, range, required, unknown keys);
  *   errors name the JSON path, e.g.
  *     ops.fast_gelu_v1.validation_info.accuracy_tests.test_cases:
