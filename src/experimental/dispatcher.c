@@ -328,7 +328,8 @@ bool fgi_exp_kernel_enabled(const fgi_kernel *k)
     int idx = fgi_kernel_index(k);
     if (k->tier == FGI_TIER_REFERENCE) return true;
     if (fgi_exp_denied(idx)) return false;
-    return k->tier != FGI_TIER_EXPERIMENTAL || (fgi_exp_groups() & (unsigned)k->group);
+    if (k->tier != FGI_TIER_EXPERIMENTAL) return true;
+    return (fgi_exp_groups() & (unsigned)k->group) && strcmp(fgi_exp_kernel_status(k), "DEPRECATED") != 0;
 }
 
 /* Metadata for an experimental candidate (lock held): false when its

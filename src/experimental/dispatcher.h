@@ -63,7 +63,8 @@ void fgi_exp_invalidate_locked(int op);
  * decisions of their ops dropped. */
 void fgi_exp_kernels_added_locked(const fgi_kernel *const *ks, int n);
 /* Whether k may be dispatched now (group enabled or not experimental, not
- * denylisted) and its rank in the candidate order (lower first). */
+ * denylisted, not DEPRECATED in metadata) and its rank in the candidate
+ * order (lower first). */
 bool fgi_exp_kernel_enabled(const fgi_kernel *k);
 double fgi_exp_expected_speedup(const fgi_kernel *k, fgi_dtype dtype);
 

@@ -120,7 +120,7 @@ static rt_table *table_from_store(fgi_meta_store *s, const char *origin)
         table_free(t);
         return NULL;
     }
-    qsort(t->k, t->n, sizeof *t->k, cmp_kernel); /* query order is already by id; keep it a rule */
+    qsort(t->k, t->n, sizeof *t->k, cmp_kernel); /* find() bsearches in strcmp order */
     return t;
 }
 

@@ -180,11 +180,16 @@ static void test_override_deprecated(void **state)
         if (!strcmp(info[i].id, SOFTMAX_CUSTOM)) {
             seen = true;
             assert_string_equal(info[i].status, "DEPRECATED");
+            assert_int_equal(info[i].enabled, 0);
         }
     assert_true(seen);
     /* back to the embedded copy: the custom kernel serves again */
     use_metadata(NULL);
     assert_string_equal(serve("softmax", 8, 64), SOFTMAX_CUSTOM);
+    assert_int_equal(fg_exp_get_op_info(SOFTMAX_CUSTOM, info, 8, &count), FG_OK);
+    assert_int_equal(count, 1);
+    assert_string_equal(info[0].status, "EXPERIMENTAL");
+    assert_int_equal(info[0].enabled, 1);
 }
 
 static const char *gelu_baselines(double avx2, double generic, char *buf, size_t cap)
