@@ -806,7 +806,9 @@ static unsigned long temp_counter;
  * than allocating new ones. Only a plain file with no other link is
  * recycled (another name of it must not change); the backup is briefly
  * missing, which is harmless: open uses it only when <file> is unusable,
- * and the commit puts the current <file> there next. */
+ * and the commit puts the current <file> there next. A reader that bypasses
+ * the lock and holds a version open across two more writes sees it change
+ * (documented in architecture.md). */
 static int open_temp(fgi_meta_store *s, const char *tmp, int have_cur, mode_t mode, int *recycled)
 {
     *recycled = 0;
