@@ -13,7 +13,7 @@
  *       expected a non-negative integer, got "many"
  *   and parse errors carry line and column.
  * - Output is deterministic: sorted keys, 2-space indent, trailing newline.
- * - Writes are atomic and durable: temp file in the same folder, fsync,
+ * - Writes are atomic and durable: temp file in the same folder, fdatasync,
  *   rename, fsync of the folder; the previous good version stays as
  *   <file>.bak. Whatever kills the process, <file> is the old or the new
  *   complete version.
@@ -296,7 +296,7 @@ typedef struct fgi_meta_write_stats {
     int64_t total_ns;     /* whole commit: lock held to rename done */
     int64_t serialize_ns; /* building the text */
     int64_t write_ns;     /* write(2) of the temp file */
-    int64_t fsync_ns;     /* fsync of the temp file plus fsync of the folder */
+    int64_t fsync_ns;     /* fdatasync of the temp file plus fsync of the folder */
     size_t bytes;         /* size of the file written */
 } fgi_meta_write_stats;
 fg_status fgi_meta_get_write_stats(const fgi_meta_store *store, fgi_meta_write_stats *out);
