@@ -33,6 +33,7 @@
 #include "core/time.h"
 #include "experimental/config.h"
 #include "experimental/dispatcher.h"
+#include "experimental/perfdb.h"
 #include "ops/registry.h"
 
 /* ---------------------------------------------------------------- state */
@@ -94,6 +95,7 @@ enum {
     C_FB_SLOW,
     C_FB_UNSUP,
     C_FAIL_RET,
+    C_DB_WARM,
     C_COUNT
 };
 
@@ -636,7 +638,7 @@ static int cmp_i64(const void *a, const void *b)
  * calls write out, which the chosen kernel rewrites afterwards. A failing
  * contender counts toward its quarantine and gets no time. */
 static void profile(const fgi_call *call, const cand *c, const int *who, int nwho, const settings *s,
-                    const fgi_pc_key *key, uint64_t hash, float *ns)
+                    const fgi_pc_key *key, uint64_t hash, float *ns, fgi_perf_sample_stats *stats)
 {
     bool inplace = fgi_call_in_place(call);
     fgi_call c2 = *call;
@@ -675,6 +677,8 @@ static void profile(const fgi_call *call, const cand *c, const int *who, int nwh
         qsort(times, (size_t)s->repeat, sizeof times[0], cmp_i64);
         int64_t med = times[s->repeat / 2];
         ns[who[j]] = med > 0 ? (float)med : 0.5f;
+        stats[j] = (fgi_perf_sample_stats){(double)ns[who[j]], (double)times[s->repeat / 10],
+                                        (double)times[s->repeat * 9 / 10], (double)times[0], s->repeat, -1};
     }
     if (scratch) fgi_free(scratch, bytes);
     fgi_error_clear();
@@ -707,7 +711,10 @@ static void log_decision(const fgi_call *call, const settings *s, const cand *c,
     fgi_exp_log(FG_EXP_LEVEL_DEBUG, "dispatch %s %s [%s]%s strategy=%s%s%s: order [%s]; rejected: %s",
                 fgi_op_name(call->op), fgi_dtype_name(call->dtype), fgi_exp_shape_sig(call, sig, sizeof sig),
                 call->contiguous ? " contiguous" : " strided", fgi_cfg_strategy_name(s->strategy),
-                profiled ? " profiled" : "", slow ? " (experimental winner too slow: fallback_on_slow)" : "",
+                profiled    ? " profiled"
+                : ns[0] > 0 ? " (times from the performance database)"
+                            : "",
+                slow ? " (experimental winner too slow: fallback_on_slow)" : "",
                 order, rejected[0] ? rejected : "none");
 }
 
@@ -755,9 +762,21 @@ static void decide(const fgi_call *call, const fgi_pc_key *key, uint64_t hash, b
         if (nexp >= 2 || (nexp >= 1 && need_base)) {
             int nwho = nexp;
             if (need_base) who[nwho++] = base;
-            profile(call, c, who, nwho, s, key, hash, ns);
-            profiled = true;
-            if (t) cnt_add(&t->cnt[C_PROFILED], 1);
+            /* warm start: times this machine and build measured before, in
+             * any process (perfdb.h); else measure and keep the times */
+            const fgi_kernel *ks[FGI_PC_MAXK];
+            float kns[FGI_PC_MAXK];
+            fgi_perf_sample_stats st[FGI_PC_MAXK] = {{0}};
+            for (int j = 0; j < nwho; j++) ks[j] = c[who[j]].k;
+            if (fgi_perfdb_recall(key, ks, nwho, kns)) {
+                for (int j = 0; j < nwho; j++) ns[who[j]] = kns[j];
+                if (t) cnt_add(&t->cnt[C_DB_WARM], 1);
+            } else {
+                profile(call, c, who, nwho, s, key, hash, ns, st);
+                profiled = true;
+                if (t) cnt_add(&t->cnt[C_PROFILED], 1);
+                fgi_perfdb_remember(call, ks, nwho, st);
+            }
             int best = -1;
             for (int j = 0; j < nexp; j++)
                 if (ns[who[j]] > 0 && (best < 0 || ns[who[j]] < ns[best])) best = who[j];
@@ -1130,6 +1149,7 @@ void fgi_exp_get_stats(fg_exp_statistics *out, uint64_t *kernel_calls)
     out->fallbacks_slow = cnt[C_FB_SLOW];
     out->fallbacks_unsupported = cnt[C_FB_UNSUP];
     out->failures_returned = cnt[C_FAIL_RET];
+    out->perfdb_warm_starts = cnt[C_DB_WARM];
     fgi_exp_lock();
     out->quarantines = g_quarantines - base_quarantines;
     if (g_pc) {

@@ -94,8 +94,9 @@ int fgi_meta_transition_allowed(fgi_meta_status from, fgi_meta_status to)
     if (from == to) return 1;
     /* The forward chain, one step at a time ... */
     if ((int)to == (int)from + 1) return 1;
-    /* ... and the one demotion: quality dropped after validation. */
-    return from == FGI_META_VALIDATED && to == FGI_META_EXPERIMENTAL;
+    /* ... and the demotion: quality dropped after validation (of a
+     * validated kernel or a graduation candidate). */
+    return (from == FGI_META_VALIDATED || from == FGI_META_GRADUATION_CANDIDATE) && to == FGI_META_EXPERIMENTAL;
 }
 
 uint64_t fgi_meta_hash(const char *s)

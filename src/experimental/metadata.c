@@ -2094,9 +2094,10 @@ fg_status fgi_meta_check_graduation_eligibility(fgi_meta_store *s, const char *k
 /* ================================================================ tracker */
 
 typedef struct trk_arg {
-    const fgi_meta_candidate *cand;
+    const fgi_meta_candidate *cand; /* n_cand of them */
     const fgi_meta_graduated *grad;
     const char *remove_id;
+    size_t n_cand;
 } trk_arg;
 
 static fg_status today(const char *given, char *buf, size_t n)
@@ -2173,14 +2174,17 @@ static fg_status build_tracker(fgi_meta_store *s, void *varg, change *ch)
     size_t i;
     json_t *x;
     if (a->cand) {
-        json_t *o = candidate_json(a->cand, &st);
-        if (!o) goto fail;
-        size_t found = SIZE_MAX;
-        json_array_foreach(cands, i, x) if (a->cand->op_id &&
-                                            strcasecmp(json_string_value(json_object_get(x, "op_id")),
-                                                       a->cand->op_id) == 0) found = i;
-        if (found != SIZE_MAX) json_array_set_new(cands, found, o);
-        else json_array_append_new(cands, o);
+        for (size_t c = 0; c < a->n_cand; c++) {
+            const fgi_meta_candidate *cand = &a->cand[c];
+            json_t *o = candidate_json(cand, &st);
+            if (!o) goto fail;
+            size_t found = SIZE_MAX;
+            json_array_foreach(cands, i, x) if (cand->op_id &&
+                                                strcasecmp(json_string_value(json_object_get(x, "op_id")),
+                                                           cand->op_id) == 0) found = i;
+            if (found != SIZE_MAX) json_array_set_new(cands, found, o);
+            else json_array_append_new(cands, o);
+        }
     } else if (a->remove_id) {
         size_t found = SIZE_MAX;
         json_array_foreach(cands, i, x) if (strcasecmp(json_string_value(json_object_get(x, "op_id")),
@@ -2251,15 +2255,24 @@ fg_status fgi_meta_tracker_upsert_candidate(fgi_meta_store *s, const fgi_meta_ca
 {
     fgi_error_clear();
     FG_RETURN_IF(!s || !c, FG_ERR_NULL, "store or candidate is NULL");
-    trk_arg a = {c, NULL, NULL};
+    trk_arg a = {c, NULL, NULL, 1};
     return tracker_call(s, &a, "fgi_meta_tracker_upsert_candidate");
+}
+
+fg_status fgi_meta_tracker_upsert_candidates(fgi_meta_store *s, const fgi_meta_candidate *c, size_t n)
+{
+    fgi_error_clear();
+    FG_RETURN_IF(!s || (!c && n), FG_ERR_NULL, "store or candidates is NULL");
+    if (n == 0) return FG_OK;
+    trk_arg a = {c, NULL, NULL, n};
+    return tracker_call(s, &a, "fgi_meta_tracker_upsert_candidates");
 }
 
 fg_status fgi_meta_tracker_remove_candidate(fgi_meta_store *s, const char *op_id)
 {
     fgi_error_clear();
     FG_RETURN_IF(!s || !op_id, FG_ERR_NULL, "store or op_id is NULL");
-    trk_arg a = {NULL, NULL, op_id};
+    trk_arg a = {NULL, NULL, op_id, 0};
     return tracker_call(s, &a, "fgi_meta_tracker_remove_candidate");
 }
 
@@ -2267,6 +2280,6 @@ fg_status fgi_meta_tracker_add_graduated(fgi_meta_store *s, const fgi_meta_gradu
 {
     fgi_error_clear();
     FG_RETURN_IF(!s || !g, FG_ERR_NULL, "store or record is NULL");
-    trk_arg a = {NULL, g, NULL};
+    trk_arg a = {NULL, g, NULL, 0};
     return tracker_call(s, &a, "fgi_meta_tracker_add_graduated");
 }

@@ -58,7 +58,8 @@ extern "C" {
 
 /* Lifecycle (DESIGN.md §2). Allowed transitions, and nothing else:
  * EXPERIMENTAL -> VALIDATED -> GRADUATION_CANDIDATE -> GRADUATED -> STABLE
- * -> DEPRECATED, and the demotion VALIDATED -> EXPERIMENTAL. Setting the
+ * -> DEPRECATED, and the demotion VALIDATED or GRADUATION_CANDIDATE ->
+ * EXPERIMENTAL (the graduation checker's demotion). Setting the
  * current status again is a no-op and always allowed. */
 typedef enum fgi_meta_status {
     FGI_META_EXPERIMENTAL = 0,
@@ -499,6 +500,9 @@ typedef struct fgi_meta_graduated {
  * kept sorted by op_name then op_id. Errors as for update_op; tracker
  * functions on a metadata store are FG_ERR_INVALID_ARG. */
 fg_status fgi_meta_tracker_upsert_candidate(fgi_meta_store *store, const fgi_meta_candidate *c);
+/* The same for n candidates in one change (one validation of the
+ * document, not n): all or nothing. n 0 is a no-op. */
+fg_status fgi_meta_tracker_upsert_candidates(fgi_meta_store *store, const fgi_meta_candidate *c, size_t n);
 /* FG_ERR_NOT_FOUND if no candidate has op_id. */
 fg_status fgi_meta_tracker_remove_candidate(fgi_meta_store *store, const char *op_id);
 /* Inserts or replaces (same op_name and graduated_version) a record of

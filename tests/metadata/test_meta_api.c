@@ -48,17 +48,19 @@ static void test_enums_and_transitions(void **state)
     assert_string_equal(fgi_meta_status_name((fgi_meta_status)42), "?");
     assert_string_equal(fgi_meta_category_name(FGI_META_BLAS), "blas");
 
-    /* Exactly the DESIGN.md §2 graph: 5 forward steps, 1 demotion, self. */
+    /* Exactly the DESIGN.md §2 graph: 5 forward steps, 2 demotions (a
+     * validated kernel or a candidate back to EXPERIMENTAL), self. */
     int allowed = 0;
     for (int a = 0; a < FGI_META_STATUS_COUNT; a++)
         for (int b = 0; b < FGI_META_STATUS_COUNT; b++)
             if (a != b && fgi_meta_transition_allowed((fgi_meta_status)a, (fgi_meta_status)b))
                 allowed++;
-    assert_int_equal(allowed, 6);
+    assert_int_equal(allowed, 7);
     assert_true(fgi_meta_transition_allowed(FGI_META_VALIDATED, FGI_META_EXPERIMENTAL));
     assert_true(fgi_meta_transition_allowed(FGI_META_STABLE, FGI_META_DEPRECATED));
     assert_false(fgi_meta_transition_allowed(FGI_META_EXPERIMENTAL, FGI_META_GRADUATED));
-    assert_false(fgi_meta_transition_allowed(FGI_META_GRADUATION_CANDIDATE, FGI_META_EXPERIMENTAL));
+    assert_true(fgi_meta_transition_allowed(FGI_META_GRADUATION_CANDIDATE, FGI_META_EXPERIMENTAL));
+    assert_false(fgi_meta_transition_allowed(FGI_META_GRADUATION_CANDIDATE, FGI_META_VALIDATED));
     assert_false(fgi_meta_transition_allowed(FGI_META_DEPRECATED, FGI_META_EXPERIMENTAL));
     assert_true(fgi_meta_transition_allowed(FGI_META_STABLE, FGI_META_STABLE));
 }
