@@ -21,8 +21,13 @@
  * dtype, baseline, speedup}) whose baseline is a stable-tier kernel, as
  * performance baselines of device --perf-device run at --perf-time (the
  * benchmark records carry no time: give the time of the run, e.g. the
- * commit time of the results file). The benchmark does not measure memory:
- * memory_overhead is the record's "memory_overhead_mb" when present, else 0.
+ * commit time of the results file). The benchmark does not measure memory,
+ * so memory_overhead is measured here: one call of the kernel and one of
+ * its baseline on the record's shape and dtype (with a weight, no bias, as
+ * the benchmark calls the norms), each forced, and the difference of the
+ * workspace they take from the library allocator (peak minus live bytes),
+ * in MB. A kernel this machine cannot run keeps the record's
+ * "memory_overhead_mb", else 0 (said in the output).
  *
  * --patch applies a partial entry (fgi_meta_update_op: validated, status
  * transitions checked), e.g. to set hardware_support.shape_constraints.
@@ -41,6 +46,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define FG_EXPERIMENTAL_API
+#include "flaggems/experimental.h"
 
 #include "experimental/metadata.h"
 #include "ops/registry.h"
@@ -295,6 +303,55 @@ static int parse_shape(const char *text, int64_t *dims, size_t *n)
     return *p == ']';
 }
 
+/* Workspace bytes kernel `id` takes from the library allocator for one
+ * forced call of its op on x of `shape` and `dtype` (norms: a weight, no
+ * bias). -1 when it cannot run here. */
+static long long workspace_bytes(const char *id, const char *dtype, const int64_t *shape, size_t nd)
+{
+    const fgi_kernel *k = fgi_kernel_find(id);
+    if (!k || nd < 1 || nd > 8) return -1;
+    DLDataType dt = !strcmp(dtype, "float32")    ? (DLDataType){kDLFloat, 32, 1}
+                    : !strcmp(dtype, "float16")  ? (DLDataType){kDLFloat, 16, 1}
+                    : !strcmp(dtype, "bfloat16") ? (DLDataType){kDLBfloat, 16, 1}
+                                                 : (DLDataType){0, 0, 0};
+    if (!dt.bits) return -1;
+    size_t n = 1;
+    for (size_t i = 0; i < nd; i++) n *= (size_t)shape[i];
+    int64_t dims[8], last = shape[nd - 1];
+    memcpy(dims, shape, nd * sizeof *dims);
+    void *xd = calloc(n ? n : 1, dt.bits / 8), *od = calloc(n ? n : 1, dt.bits / 8);
+    void *wd = calloc(last ? (size_t)last : 1, dt.bits / 8);
+    DLTensor x = {.data = xd, .device = {kDLCPU, 0}, .ndim = (int)nd, .dtype = dt, .shape = dims};
+    DLTensor o = x, w = x;
+    o.data = od;
+    w.data = wd;
+    w.ndim = 1;
+    w.shape = &dims[nd - 1];
+    long long bytes = -1;
+    fg_memory_stats m0, m1;
+    if (xd && od && wd && fg_exp_force_kernel(id) == FG_OK) {
+        fg_memory_reset_peak();
+        fg_memory_get_stats(&m0);
+        const char *op = fgi_op_name(k->op);
+        fg_status st = !strcmp(op, "softmax")      ? fg_softmax(&o, &x, -1)
+                       : !strcmp(op, "layer_norm") ? fg_layer_norm(&o, &x, &w, NULL, 1e-5)
+                       : !strcmp(op, "rms_norm")   ? fg_rms_norm(&o, &x, &w, 1e-6)
+                       : !strcmp(op, "gelu")       ? fg_gelu(&o, &x, FG_GELU_TANH)
+                       : !strcmp(op, "fast_gelu")  ? fg_exp_fast_gelu(&o, &x)
+                       : !strcmp(op, "relu")       ? fg_relu(&o, &x)
+                       : !strcmp(op, "silu")       ? fg_silu(&o, &x)
+                       : !strcmp(op, "exp")        ? fg_exp(&o, &x)
+                                                   : FG_ERR_UNSUPPORTED;
+        fg_memory_get_stats(&m1);
+        if (st == FG_OK) bytes = (long long)(m1.peak_bytes - m0.live_bytes);
+        fg_exp_force_kernel(NULL);
+    }
+    free(xd);
+    free(od);
+    free(wd);
+    return bytes;
+}
+
 /* One kernel's records as baselines. Returns 1 if any were recorded. */
 static int import_kernel(fgi_meta_store *s, const char *kid, json_t *records, const char *device,
                          const char *when)
@@ -321,7 +378,15 @@ static int import_kernel(fgi_meta_store *s, const char *kid, json_t *records, co
         x->device = device;
         x->dtype = json_string_value(json_object_get(r, "dtype"));
         x->speedup = json_number_value(sp);
-        x->memory_overhead = json_is_number(mem) ? json_number_value(mem) : 0.0;
+        long long wk = workspace_bytes(kid, x->dtype ? x->dtype : "", x->shape, x->shape_len);
+        long long wb = workspace_bytes(base, x->dtype ? x->dtype : "", x->shape, x->shape_len);
+        if (wk >= 0 && wb >= 0) {
+            x->memory_overhead = (double)(wk - wb) / (1024.0 * 1024.0);
+        } else {
+            x->memory_overhead = json_is_number(mem) ? json_number_value(mem) : 0.0;
+            printf("%s %s %s: cannot run here; memory_overhead %g from the record\n", kid, shape,
+                   x->dtype ? x->dtype : "?", x->memory_overhead);
+        }
         x->reference_impl = base;
         x->timestamp = NULL;
         if (x->dtype) nb++;
