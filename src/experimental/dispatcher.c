@@ -53,7 +53,9 @@ static uint8_t g_warned[FGI_OP_COUNT];  /* atomic bytes: first-use warning given
 static int g_warn_level = FG_EXP_LEVEL_INFO;
 static fgi_exp_meta_source g_meta;
 /* Shape rules of the experimental kernels in current decisions (atomic
- * pointers, set with the lock held when a kernel becomes a candidate). */
+ * pointers, set with the lock held when a kernel becomes a candidate). A
+ * call racing with fgi_exp_set_meta_source may run once without its rule;
+ * the kernel's supports() still holds. */
 static const fgi_exp_shape_rule *g_rule[FGI_MAX_KERNELS];
 
 void fgi_exp_lock(void) { pthread_mutex_lock(&exp_mu); }
