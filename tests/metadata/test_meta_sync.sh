@@ -5,6 +5,8 @@
 # and --perf-json record through the store, an orphaned EXPERIMENTAL entry is
 # reported. Usage: test_meta_sync.sh path/to/fg-meta-sync
 set -euo pipefail
+# Output is matched with `grep -q ... <<< "$out"`, never `cmd | grep -q`: with pipefail, grep
+# leaving at the first match can fail the writer with SIGPIPE.
 sync=$1
 repo=$(mktemp -d "${TMPDIR:-/tmp}/fg-meta-sync-XXXXXX")
 trap 'rm -rf "$repo"' EXIT
@@ -58,15 +60,17 @@ grep -q '"generator_tool": null' "$meta" || fail "generation_info"
 
 # a second run writes nothing
 before=$(cat "$meta")
-"$sync" --repo "$repo" | grep -q "is up to date (2 kernels)" || fail "second run"
+out=$("$sync" --repo "$repo")
+grep -q "is up to date (2 kernels)" <<< "$out" || fail "second run"
 [ "$before" = "$(cat "$meta")" ] || fail "second run changed the file"
 
 # the source moves: --check names the stale range, a run fixes it
 sed -i '1i /* a new first line */' "$repo/src/experimental/generated/pointwise/relu_test.c"
 err=$("$sync" --repo "$repo" --check 2>&1) && fail "--check passed with a stale range"
-echo "$err" | grep -q "relu.cpu.gen.test_v1: code_location is src/experimental/generated/pointwise/relu_test.c:6-10, the source says src/experimental/generated/pointwise/relu_test.c:7-11" ||
+grep -q "relu.cpu.gen.test_v1: code_location is src/experimental/generated/pointwise/relu_test.c:6-10, the source says src/experimental/generated/pointwise/relu_test.c:7-11" <<< "$err" ||
   fail "stale message: $err"
-"$sync" --repo "$repo" | grep -q "code_location .* -> src/experimental/generated/pointwise/relu_test.c:7-11" ||
+out=$("$sync" --repo "$repo")
+grep -q "code_location .* -> src/experimental/generated/pointwise/relu_test.c:7-11" <<< "$out" ||
   fail "range update"
 "$sync" --repo "$repo" --check || fail "--check after the update"
 
@@ -76,7 +80,7 @@ echo "$err" | grep -q "relu.cpu.gen.test_v1: code_location is src/experimental/g
 grep -q '"max_last_dim": 1024' "$meta" || fail "patch"
 err=$("$sync" --repo "$repo" --patch softmax.cpu.custom.test_v1 '{"status": "STABLE"}' 2>&1) &&
   fail "a refused transition passed"
-echo "$err" | grep -q "cannot go from EXPERIMENTAL to STABLE" || fail "transition message: $err"
+grep -q "cannot go from EXPERIMENTAL to STABLE" <<< "$err" || fail "transition message: $err"
 
 # perf records: only those against a stable kernel become baselines
 cat > "$repo/perf.json" <<'EOF'
@@ -85,8 +89,9 @@ cat > "$repo/perf.json" <<'EOF'
  {"op": "softmax", "shape": "[64,512]", "dtype": "float32", "kernel": "softmax.cpu.custom.test_v1", "us": 10.0, "baseline": "softmax.cpu.reference", "baseline_us": 90.0, "speedup": 9.0}
 ]}
 EOF
-"$sync" --repo "$repo" --perf-json "$repo/perf.json" --perf-device test-cpu --perf-time 2026-01-02T03:04:05+01:00 |
-  grep -q "softmax.cpu.custom.test_v1: 1 baseline(s) on test-cpu" || fail "perf import"
+out=$("$sync" --repo "$repo" --perf-json "$repo/perf.json" --perf-device test-cpu \
+  --perf-time 2026-01-02T03:04:05+01:00)
+grep -q "softmax.cpu.custom.test_v1: 1 baseline(s) on test-cpu" <<< "$out" || fail "perf import: $out"
 grep -q '"speedup": 1.5' "$meta" || fail "baseline speedup"
 grep -q '"speedup": 9.0' "$meta" && fail "a baseline against the reference kernel was recorded"
 grep -q '"timestamp": "2026-01-02T02:04:05Z"' "$meta" || fail "baseline time"
@@ -95,7 +100,7 @@ grep -q '"test-cpu"' "$meta" || fail "tested device"
 # a kernel gone from kernels.def while still EXPERIMENTAL is reported
 sed -i '/relu_gen/d' "$repo/src/experimental/generated/kernels.def"
 err=$("$sync" --repo "$repo" --check 2>&1) && fail "--check passed with an orphan"
-echo "$err" | grep -q "relu.cpu.gen.test_v1 is EXPERIMENTAL in the metadata but in no kernels.def" ||
+grep -q "relu.cpu.gen.test_v1 is EXPERIMENTAL in the metadata but in no kernels.def" <<< "$err" ||
   fail "orphan message: $err"
 
 # a hand-formatted (valid, not canonical) file fails --check
@@ -104,5 +109,5 @@ printf '%s\n' "FGI_EXP_KERNEL(relu_gen, \"relu.cpu.gen.test_v1\", relu, false, A
 "$sync" --repo "$repo" --check || fail "--check with the kernel back"
 sed -i 's/^  "version": /  "version":   /' "$meta"
 err=$("$sync" --repo "$repo" --check 2>&1) && fail "--check passed a non-canonical file"
-echo "$err" | grep -q "is not in the canonical form" || fail "canonical message: $err"
+grep -q "is not in the canonical form" <<< "$err" || fail "canonical message: $err"
 echo "fg-meta-sync: all checks passed"
