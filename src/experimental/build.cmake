@@ -3,7 +3,7 @@
 #
 # 1. Embeds src/experimental/generated/_metadata.json into the library: a C
 #    source generated from it (rebuilt whenever the JSON changes) defines
-#    fgi_meta_embedded / fgi_meta_embedded_len (meta_runtime.h), which the
+#    fgi_meta_embedded (meta_runtime.h), NUL-terminated, which the
 #    dispatcher's metadata runtime parses on first use. A program never
 #    needs the source tree; FLAGGEMS_EXP_METADATA overrides the copy.
 # 2. fg-meta-sync (tools/meta-sync): brings _metadata.json in line with the
@@ -11,11 +11,14 @@
 #    metadata_committed_in_sync fails when the committed file is stale.
 set(FG_META_JSON ${CMAKE_CURRENT_LIST_DIR}/generated/_metadata.json)
 set(FG_META_EMBED_C ${CMAKE_BINARY_DIR}/generated/fg_meta_embedded.c)
+# The testing tools' embedding script (testing/testing.cmake in script mode)
+# writes the bytes as a NUL-terminated char array.
+set(FG_EMBED_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/testing/testing.cmake)
 add_custom_command(
   OUTPUT ${FG_META_EMBED_C}
-  COMMAND ${CMAKE_COMMAND} -DIN=${FG_META_JSON} -DOUT=${FG_META_EMBED_C}
-          -P ${CMAKE_CURRENT_LIST_DIR}/embed_metadata.cmake
-  DEPENDS ${FG_META_JSON} ${CMAKE_CURRENT_LIST_DIR}/embed_metadata.cmake
+  COMMAND ${CMAKE_COMMAND} -DFG_EMBED_IN=${FG_META_JSON} -DFG_EMBED_OUT=${FG_META_EMBED_C}
+          -DFG_EMBED_SYMBOL=fgi_meta_embedded -P ${FG_EMBED_SCRIPT}
+  DEPENDS ${FG_META_JSON} ${FG_EMBED_SCRIPT}
   COMMENT "Embedding src/experimental/generated/_metadata.json"
   VERBATIM)
 target_sources(flaggems_obj PRIVATE ${FG_META_EMBED_C})

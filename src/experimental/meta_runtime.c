@@ -137,8 +137,8 @@ static rt_table *load_override(const char *path)
 static rt_table *load_embedded(void)
 {
     fgi_meta_store *s;
-    if (fgi_meta_open_buffer(fgi_meta_embedded, fgi_meta_embedded_len, NULL, "embedded _metadata.json",
-                             &s) != FG_OK)
+    if (fgi_meta_open_buffer(fgi_meta_embedded, strlen(fgi_meta_embedded), NULL,
+                             "embedded _metadata.json", &s) != FG_OK)
         return NULL;
     rt_table *t = table_from_store(s, "embedded");
     fgi_meta_close(s);

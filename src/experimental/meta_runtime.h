@@ -17,9 +17,9 @@
 
 #include <stddef.h>
 
-/* The embedded document (a C source generated at build time). */
+/* The embedded document, NUL-terminated (a C source generated at build
+ * time). */
 extern const char fgi_meta_embedded[];
-extern const size_t fgi_meta_embedded_len;
 
 /* Where the loaded document came from: "embedded" or the override's path.
  * Loads it first if needed. Static or runtime-owned storage, valid until

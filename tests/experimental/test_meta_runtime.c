@@ -49,7 +49,7 @@ static void use_metadata(const char *path)
 static const char *write_variant(const char *name, const char *patch, char *buf, size_t cap)
 {
     json_error_t err;
-    json_t *doc = json_loadb(fgi_meta_embedded, fgi_meta_embedded_len, 0, &err);
+    json_t *doc = json_loads(fgi_meta_embedded, 0, &err);
     assert_non_null(doc);
     json_t *p = json_loads(patch, 0, &err);
     if (!p) print_error("patch: %s\n", err.text);
@@ -107,7 +107,7 @@ static void test_embedded(void **state)
     use_metadata(NULL);
     assert_string_equal(fgi_exp_meta_origin(), "embedded");
     json_error_t err;
-    json_t *doc = json_loadb(fgi_meta_embedded, fgi_meta_embedded_len, 0, &err);
+    json_t *doc = json_loads(fgi_meta_embedded, 0, &err);
     assert_non_null(doc);
     json_t *ops = json_object_get(doc, "ops");
     assert_int_equal(fgi_exp_meta_kernel_count(), json_object_size(ops));
