@@ -3,7 +3,7 @@
  *
  *   fg-meta-sync [--repo DIR] [--file PATH] [--check]
  *                [--perf-json FILE --perf-device NAME --perf-time RFC3339]
- *                [--patch KERNEL_ID JSON]...
+ *                [--patch KERNEL_ID JSON]... [--accuracy]
  *
  * For every line of src/experimental/{generated,custom}/kernels.def:
  *  - a kernel missing from the file is registered (op_name and category from
@@ -29,6 +29,12 @@
  * in MB. A kernel this machine cannot run keeps the record's
  * "memory_overhead_mb", else 0 (said in the output).
  *
+ * --accuracy runs the accuracy tool (src/experimental/testing/accuracy.h:
+ * the default tier's configurations, every dtype, against the reference
+ * kernel) on every kernel this machine can run and records each report
+ * (passed, test cases, coverage, run time, checklist, and the lifecycle
+ * step it implies: EXPERIMENTAL -> VALIDATED on a pass).
+ *
  * --patch applies a partial entry (fgi_meta_update_op: validated, status
  * transitions checked), e.g. to set hardware_support.shape_constraints.
  *
@@ -50,7 +56,9 @@
 #define FG_EXPERIMENTAL_API
 #include "flaggems/experimental.h"
 
+#include "core/cpu.h"
 #include "experimental/metadata.h"
+#include "experimental/testing/accuracy.h"
 #include "ops/registry.h"
 
 typedef struct def_kernel {
@@ -446,6 +454,35 @@ static int import_perf(fgi_meta_store *s, const char *path, const char *device, 
     return changed;
 }
 
+/* ---------------------------------------------------------------- --accuracy */
+
+static int run_accuracy(fgi_meta_store *s)
+{
+    int changed = 0;
+    for (int i = 0; i < n_kernels; i++) {
+        const fgi_kernel *k = fgi_kernel_find(kernels[i].id);
+        if (!k || !k->run || (fgi_cpu_features() & k->isa) != k->isa) {
+            printf("%s: this machine cannot run it; accuracy not run\n", kernels[i].id);
+            continue;
+        }
+        fgi_acc_report *rep;
+        if (fgi_acc_validate_id(kernels[i].id, FGI_ACC_TIER_DEFAULT, 0, NULL, NULL, &rep) != FG_OK) {
+            problem("accuracy of %s: %s", kernels[i].id, fg_last_error());
+            continue;
+        }
+        if (fgi_acc_record(s, kernels[i].id, rep) != FG_OK) {
+            problem("recording the accuracy of %s: %s", kernels[i].id, fg_last_error());
+        } else {
+            printf("%s: accuracy %s, %lld passed, %lld failed, %lld skipped (%.1f s)\n", kernels[i].id,
+                   rep->ok ? "passed" : "FAILED", (long long)rep->passed, (long long)rep->failed,
+                   (long long)rep->skipped, rep->seconds);
+            changed = 1;
+        }
+        fgi_acc_report_free(rep);
+    }
+    return changed;
+}
+
 /* ---------------------------------------------------------------- main */
 
 static char *read_all(const char *path)
@@ -470,19 +507,20 @@ static int usage(void)
 {
     fprintf(stderr, "usage: fg-meta-sync [--repo DIR] [--file PATH] [--check]\n"
                     "                    [--perf-json FILE --perf-device NAME --perf-time RFC3339]\n"
-                    "                    [--patch KERNEL_ID JSON]...\n");
+                    "                    [--patch KERNEL_ID JSON]... [--accuracy]\n");
     return 2;
 }
 
 int main(int argc, char **argv)
 {
     const char *file = NULL, *perf = NULL, *device = NULL, *when = NULL;
-    int check = 0, n_patches = 0;
+    int check = 0, n_patches = 0, accuracy = 0;
     const char *patches[32][2];
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--repo") && i + 1 < argc) repo = argv[++i];
         else if (!strcmp(argv[i], "--file") && i + 1 < argc) file = argv[++i];
         else if (!strcmp(argv[i], "--check")) check = 1;
+        else if (!strcmp(argv[i], "--accuracy")) accuracy = 1;
         else if (!strcmp(argv[i], "--perf-json") && i + 1 < argc) perf = argv[++i];
         else if (!strcmp(argv[i], "--perf-device") && i + 1 < argc) device = argv[++i];
         else if (!strcmp(argv[i], "--perf-time") && i + 1 < argc) when = argv[++i];
@@ -496,8 +534,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "fg-meta-sync: --perf-json needs --perf-device and --perf-time\n");
         return 2;
     }
-    if (check && (perf || n_patches)) {
-        fprintf(stderr, "fg-meta-sync: --check changes nothing: no --perf-json or --patch with it\n");
+    if (check && (perf || n_patches || accuracy)) {
+        fprintf(stderr, "fg-meta-sync: --check changes nothing: no --perf-json, --patch or --accuracy "
+                        "with it\n");
         return 2;
     }
     char deflt[4200];
@@ -521,6 +560,7 @@ int main(int argc, char **argv)
     int changed = 0;
     for (int i = 0; i < n_kernels; i++) changed |= sync_kernel(s, &kernels[i], check);
     if (perf) changed |= import_perf(s, perf, device, when);
+    if (accuracy) changed |= run_accuracy(s);
     for (int i = 0; i < n_patches; i++) {
         if (fgi_meta_update_op(s, patches[i][0], patches[i][1]) != FG_OK) {
             problem("--patch %s: %s", patches[i][0], fg_last_error());
