@@ -509,6 +509,9 @@ static void run_custom(bool quick)
                         dt, pw[i][0], pw[i][1], budget);
             custom_case("fast_gelu", "fast_gelu.cpu.custom.avx2_v1", "gelu", st, dt, pw[i][0], pw[i][1],
                         budget);
+            /* the portable custom kernel, for CPUs without AVX2 */
+            custom_case("fast_gelu", "fast_gelu.cpu.custom.generic_v1", "fast_gelu", "fast_gelu.cpu.reference",
+                        dt, pw[i][0], pw[i][1], budget);
         }
 }
 
