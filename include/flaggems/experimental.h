@@ -178,7 +178,7 @@ typedef struct fg_exp_kernel_info {
     int priority;
     int available;         /* this CPU has the instructions it needs */
     int enabled;           /* it may be dispatched now: group enabled (or not
-                              experimental), not denylisted */
+                              experimental), not denylisted, not DEPRECATED */
     int runtime;           /* added by fg_exp_register_kernels */
     double expected_speedup; /* from metadata or its descriptor; 0 when unknown */
     uint64_t calls;        /* calls it served since fg_exp_reset_stats */

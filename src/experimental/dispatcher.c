@@ -52,6 +52,11 @@ static char *g_deny_list;               /* the denylist text, for re-expansion *
 static uint8_t g_warned[FGI_OP_COUNT];  /* atomic bytes: first-use warning given */
 static int g_warn_level = FG_EXP_LEVEL_INFO;
 static fgi_exp_meta_source g_meta;
+/* Shape rules of the experimental kernels in current decisions (atomic
+ * pointers, set with the lock held when a kernel becomes a candidate). A
+ * call racing with fgi_exp_set_meta_source may run once without its rule;
+ * the kernel's supports() still holds. */
+static const fgi_exp_shape_rule *g_rule[FGI_MAX_KERNELS];
 
 void fgi_exp_lock(void) { pthread_mutex_lock(&exp_mu); }
 void fgi_exp_unlock(void) { pthread_mutex_unlock(&exp_mu); }
@@ -327,7 +332,29 @@ bool fgi_exp_kernel_enabled(const fgi_kernel *k)
     int idx = fgi_kernel_index(k);
     if (k->tier == FGI_TIER_REFERENCE) return true;
     if (fgi_exp_denied(idx)) return false;
-    return k->tier != FGI_TIER_EXPERIMENTAL || (fgi_exp_groups() & (unsigned)k->group);
+    if (k->tier != FGI_TIER_EXPERIMENTAL) return true;
+    return (fgi_exp_groups() & (unsigned)k->group) && strcmp(fgi_exp_kernel_status(k), "DEPRECATED") != 0;
+}
+
+/* Metadata for an experimental candidate (lock held): false when its
+ * status is DEPRECATED; else its shape rule is published for run_list. */
+static bool meta_admits_locked(const fgi_kernel *k, int idx)
+{
+    if (g_meta.status) {
+        const char *st = g_meta.status(k->id, g_meta.ctx);
+        if (st && strcmp(st, "DEPRECATED") == 0) return false;
+    }
+    const fgi_exp_shape_rule *r = g_meta.shape_rule ? g_meta.shape_rule(k->id, g_meta.ctx) : NULL;
+    __atomic_store_n(&g_rule[idx], r, __ATOMIC_RELEASE);
+    return true;
+}
+
+/* The kernel's supports() and its metadata shape rule. */
+static inline bool kernel_accepts(const fgi_kernel *k, int idx, const fgi_call *call)
+{
+    if ((k->supports || k->ext) && !fgi_kernel_supports(k, call)) return false;
+    const fgi_exp_shape_rule *r = __atomic_load_n(&g_rule[idx], __ATOMIC_ACQUIRE);
+    return !r || fgi_exp_rule_accepts(r, call);
 }
 
 const char *fgi_exp_kernel_status(const fgi_kernel *k)
@@ -399,6 +426,10 @@ static int build_candidates(const fgi_call *call, const fgi_pc_key *key, const s
             have_exp = true;
             if (key && q_is(key, i)) {
                 why_add(why, k, "quarantined for this key");
+                continue;
+            }
+            if (!meta_admits_locked(k, i)) {
+                why_add(why, k, "DEPRECATED in metadata");
                 continue;
             }
             cls = k->specialized ? 0 : 1;
@@ -538,7 +569,7 @@ static fg_status run_list(const fgi_call *call, tl_block *t, const fgi_pc_value 
     for (int i = 0; i < v->n; i++) {
         int idx = v->kidx[i];
         const fgi_kernel *k = fgi_kernel_ptrs[idx];
-        if ((k->supports || k->ext) && !fgi_kernel_supports(k, call)) {
+        if (!kernel_accepts(k, idx, call)) {
             reasons |= R_UNSUP;
             continue;
         }
@@ -710,7 +741,7 @@ static void decide(const fgi_call *call, const fgi_pc_key *key, uint64_t hash, b
     cand acc[FGI_PC_MAXK], rest[FGI_PC_MAXK];
     int na = 0, nr = 0;
     for (int i = 0; i < n; i++) {
-        if (fgi_kernel_supports(c[i].k, call))
+        if (kernel_accepts(c[i].k, c[i].idx, call))
             acc[na++] = c[i];
         else {
             rest[nr++] = c[i];
@@ -1018,7 +1049,8 @@ void fgi_exp_set_meta_source(const fgi_exp_meta_source *src)
     if (src)
         g_meta = *src;
     else
-        memset(&g_meta, 0, sizeof g_meta);
+        fgi_exp_meta_default_source(&g_meta);
+    for (int i = 0; i < FGI_MAX_KERNELS; i++) __atomic_store_n(&g_rule[i], NULL, __ATOMIC_RELAXED);
     if (g_pc) fgi_pc_clear(g_pc);
     hot_bump();
     fgi_exp_unlock();
@@ -1078,6 +1110,7 @@ static void init_once(void)
     fgi_exp_lock();
     fgi_cfg_init_locked();
     load_env_locked();
+    fgi_exp_meta_default_source(&g_meta);
     __atomic_store_n(&g_hot, __atomic_load_n(&g_hot, __ATOMIC_RELAXED) | HOT_INIT, __ATOMIC_RELEASE);
     fgi_exp_unlock();
 }

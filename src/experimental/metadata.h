@@ -5,14 +5,15 @@
  * a future public fg_exp_meta_* in <flaggems/experimental.h>: rename the
  * prefix, nothing else changes (no jansson or pthread type appears here).
  *
- * What the store guarantees (docs/experimental/metadata.md has the details):
+ * What the store guarantees (docs/experimental/architecture.md, Metadata, has
+ * the details; api_reference.md the API and every field):
  * - Every field is validated (type, enum, range, required, unknown keys);
  *   errors name the JSON path, e.g.
  *     ops.fast_gelu_v1.validation_info.accuracy_tests.test_cases:
  *       expected a non-negative integer, got "many"
  *   and parse errors carry line and column.
  * - Output is deterministic: sorted keys, 2-space indent, trailing newline.
- * - Writes are atomic and durable: temp file in the same folder, fsync,
+ * - Writes are atomic and durable: temp file in the same folder, fdatasync,
  *   rename, fsync of the folder; the previous good version stays as
  *   <file>.bak. Whatever kills the process, <file> is the old or the new
  *   complete version.
@@ -103,6 +104,26 @@ typedef enum fgi_meta_format {
 
 /* ---------------------------------------------------------------- one kernel */
 
+/* hardware_support.shape_constraints is a free-form object; these keys of it
+ * are validated and honored by the dispatcher (every call, after the
+ * kernel's supports()); other keys are kept and ignored. x is the call's
+ * first input. 0 (false) means "no constraint".
+ *   min_size, max_size        integers >= 1: bounds on numel(x)
+ *   min_last_dim, max_last_dim integers >= 1: bounds on x's last dim
+ *   last_dim_multiple         integer >= 1: x's last dim is a multiple of it
+ *   alignment                 a power of two: bytes every data pointer is
+ *                             aligned to
+ *   contiguous                true: only row-major dense calls
+ *   dtypes                    ["float32", "float16", "bfloat16"]: only these */
+typedef struct fgi_meta_shape_rule {
+    int64_t min_size, max_size;
+    int64_t min_last_dim, max_last_dim;
+    int64_t last_dim_multiple;
+    int64_t alignment;
+    int contiguous;
+    unsigned dtypes; /* bit 0 float32, 1 float16, 2 bfloat16; 0: any */
+} fgi_meta_shape_rule;
+
 /* All pointers below are borrowed from the fgi_meta_op that holds them and
  * live as long as it does (until fgi_meta_op_release). Strings are UTF-8
  * and NUL-terminated. Times are RFC 3339 UTC ("2025-12-19T10:30:00Z");
@@ -180,6 +201,7 @@ typedef struct fgi_meta_op {
         const char *const *optimal_devices; /* a subset of tested_devices */
         size_t n_optimal_devices;
         const char *shape_constraints;  /* canonical compact JSON object */
+        fgi_meta_shape_rule shape_rule; /* the keys of it that are honored */
     } hardware_support;
     struct {
         int eligible;
@@ -275,7 +297,7 @@ typedef struct fgi_meta_write_stats {
     int64_t total_ns;     /* whole commit: lock held to rename done */
     int64_t serialize_ns; /* building the text */
     int64_t write_ns;     /* write(2) of the temp file */
-    int64_t fsync_ns;     /* fsync of the temp file plus fsync of the folder */
+    int64_t fsync_ns;     /* fdatasync of the temp file plus fsync of the folder */
     size_t bytes;         /* size of the file written */
 } fgi_meta_write_stats;
 fg_status fgi_meta_get_write_stats(const fgi_meta_store *store, fgi_meta_write_stats *out);
@@ -557,7 +579,8 @@ void fgi_meta_diag_pop(fgi_meta_diag *d, size_t mark);
 /* A short description of v for "got ...". */
 void fgi_meta_describe(const json_t *v, char *buf, size_t size);
 
-/* Small bump allocator owned by one entry. */
+/* Small bump allocator owned by one entry; its chunks come from the
+ * library allocator (fgi_alloc: counted in fg_memory_get_stats). */
 typedef struct fgi_arena_chunk fgi_arena_chunk;
 typedef struct fgi_arena {
     fgi_arena_chunk *head;
