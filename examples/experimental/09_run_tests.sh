@@ -40,13 +40,15 @@ echo "== benchmark $kernel against the stable and reference kernels, recorded"
 fge benchmark "$kernel" --dtype float32 --shape 256x1024 --budget 20 --record --format table
 
 echo "== what the metadata now says"
-fge info "$kernel" --format table
+fge info "$kernel" --format table | tee "$work/info.txt"
 
-# The results are in the copy: accuracy passed, a baseline for the shape.
+# The results are in the copy: accuracy passed, and this run's baseline for
+# the shape (device "CPU-<model>") against the stable kernel. (Files, not
+# pipes into grep -q: under pipefail an early grep exit would fail the writer.)
 fge list --op "$op" --format json > "$work/list.json"
 grep -q '"accuracy_passed": true' "$work/list.json" ||
   { echo "FAILED: accuracy not recorded as passed"; exit 1; }
-fge info "$kernel" --format table | grep -q '(256, 1024).*softmax.cpu.stable' ||
+grep -q '^CPU-.*float32 *(256, 1024) *softmax\.cpu\.stable' "$work/info.txt" ||
   { echo "FAILED: no float32 (256, 1024) baseline against the stable kernel"; exit 1; }
 [ -s "$work/perf.db" ] || { echo "FAILED: nothing in the performance database"; exit 1; }
 [ "$(cksum < "$project_meta")" = "$before" ] ||
