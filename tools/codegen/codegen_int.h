@@ -1,0 +1,24 @@
+/* Internals shared by the code generator's files. */
+#ifndef FGC_CODEGEN_INT_H
+#define FGC_CODEGEN_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fg_codegen.h"
+
+#define FGC_GEN_DIR "src/experimental/generated"
+#define FGC_TEMPLATE_DIR "tools/codegen/templates"
+
+/* "pointwise", "reduction", ... for an op name; NULL if unknown. */
+const char *fgc_op_category(const char *op);
+bool fgc_is_ident(const char *s, size_t max);
+bool fgc_is_lower_word(const char *s, size_t max);
+/* The op_id of a kernel id (deterministic, v4 layout). */
+void fgc_uuid_for(const char *kernel_id, char out[37]);
+/* The BEGIN/END lines of a command's block in kernels.def. */
+void fgc_block_marks(const char *command, char *begin, char *end, size_t size);
+void fgc_def_split(const char *def, const char *command, size_t *before, const char **body, size_t *body_len,
+                   const char **after);
+
+#endif
