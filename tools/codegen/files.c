@@ -136,7 +136,7 @@ fg_status fgc_write_file(const char *base, const char *path, const char *text, i
 
 static bool is_repo(const char *dir)
 {
-    char p[PATH_MAX];
+    char p[PATH_MAX + 64];
     snprintf(p, sizeof p, "%s/src/experimental/generated/kernels.def", dir);
     return access(p, F_OK) == 0;
 }
