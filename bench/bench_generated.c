@@ -63,6 +63,7 @@ typedef struct bcase {
     int64_t x[2];
     int nb;
     int64_t b[2];
+    int approx; /* gelu */
 } bcase;
 
 static fg_status call(const bcase *c, tens *o, tens *x, tens *b)
@@ -71,7 +72,7 @@ static fg_status call(const bcase *c, tens *o, tens *x, tens *b)
     if (!strcmp(op, "add")) return fg_add(&o->t, &x->t, &b->t, 1.0);
     if (!strcmp(op, "mul")) return fg_mul(&o->t, &x->t, &b->t);
     if (!strcmp(op, "relu")) return fg_relu(&o->t, &x->t);
-    if (!strcmp(op, "gelu")) return fg_gelu(&o->t, &x->t, FG_GELU_TANH);
+    if (!strcmp(op, "gelu")) return fg_gelu(&o->t, &x->t, (fg_gelu_approx)c->approx);
     if (!strcmp(op, "silu")) return fg_silu(&o->t, &x->t);
     if (!strcmp(op, "exp")) return fg_exp(&o->t, &x->t);
     if (!strcmp(op, "fast_gelu")) return fg_exp_fast_gelu(&o->t, &x->t);
@@ -108,7 +109,7 @@ static double time_kernel(const char *id, const bcase *c, tens *o, tens *x, tens
 }
 
 typedef struct row {
-    char op[16], shape[32], dtype[10], kernel[64];
+    char op[16], shape[48], dtype[10], kernel[64];
     double stable_us, gen_us, speedup;
 } row;
 
@@ -136,27 +137,31 @@ int main(int argc, char **argv)
     bcase cases[256];
     int nc = 0;
     for (int u = 0; u < 5; u++) {
-        cases[nc++] = (bcase){unary[u], 1, {4096}, 0, {0}};
-        cases[nc++] = (bcase){unary[u], 2, {64, 256}, 0, {0}};
-        cases[nc++] = (bcase){unary[u], 2, {1024, 1024}, 0, {0}};
-        if (!quick) cases[nc++] = (bcase){unary[u], 2, {2048, 2048}, 0, {0}};
+        cases[nc++] = (bcase){unary[u], 1, {4096}, 0, {0}, FG_GELU_TANH};
+        cases[nc++] = (bcase){unary[u], 2, {64, 256}, 0, {0}, FG_GELU_TANH};
+        cases[nc++] = (bcase){unary[u], 2, {1024, 1024}, 0, {0}, FG_GELU_TANH};
+        if (!quick) cases[nc++] = (bcase){unary[u], 2, {2048, 2048}, 0, {0}, FG_GELU_TANH};
+        if (u == 1) { /* gelu's exact (erf) form too */
+            cases[nc++] = (bcase){"gelu", 2, {64, 256}, 0, {0}, FG_GELU_NONE};
+            cases[nc++] = (bcase){"gelu", 2, {1024, 1024}, 0, {0}, FG_GELU_NONE};
+        }
     }
     for (int b = 0; b < 2; b++) {
         const char *op = b ? "mul" : "add";
-        cases[nc++] = (bcase){op, 2, {64, 256}, 2, {64, 256}};
-        cases[nc++] = (bcase){op, 2, {1024, 1024}, 2, {1024, 1024}};
-        cases[nc++] = (bcase){op, 2, {64, 4096}, 1, {4096}};
-        cases[nc++] = (bcase){op, 2, {1024, 4096}, 1, {4096}};
-        cases[nc++] = (bcase){op, 2, {300, 1000}, 1, {1000}};
-        cases[nc++] = (bcase){op, 2, {1024, 1024}, 1, {1}};
+        cases[nc++] = (bcase){op, 2, {64, 256}, 2, {64, 256}, 0};
+        cases[nc++] = (bcase){op, 2, {1024, 1024}, 2, {1024, 1024}, 0};
+        cases[nc++] = (bcase){op, 2, {64, 4096}, 1, {4096}, 0};
+        cases[nc++] = (bcase){op, 2, {1024, 4096}, 1, {4096}, 0};
+        cases[nc++] = (bcase){op, 2, {300, 1000}, 1, {1000}, 0};
+        cases[nc++] = (bcase){op, 2, {1024, 1024}, 1, {1}, 0};
     }
     for (int r = 0; r < 6; r++) {
         bool norm = r >= 4;
-        cases[nc++] = (bcase){rowops[r], 2, {1000, 256}, norm, {256}};
-        cases[nc++] = (bcase){rowops[r], 2, {64, 1000}, norm, {1000}};
-        cases[nc++] = (bcase){rowops[r], 2, {256, 768}, norm, {768}};
-        cases[nc++] = (bcase){rowops[r], 2, {256, 4096}, norm, {4096}};
-        if (!quick) cases[nc++] = (bcase){rowops[r], 2, {2048, 4096}, norm, {4096}};
+        cases[nc++] = (bcase){rowops[r], 2, {1000, 256}, norm, {256}, 0};
+        cases[nc++] = (bcase){rowops[r], 2, {64, 1000}, norm, {1000}, 0};
+        cases[nc++] = (bcase){rowops[r], 2, {256, 768}, norm, {768}, 0};
+        cases[nc++] = (bcase){rowops[r], 2, {256, 4096}, norm, {4096}, 0};
+        if (!quick) cases[nc++] = (bcase){rowops[r], 2, {2048, 4096}, norm, {4096}, 0};
     }
     double budget = quick ? 0.01 : 0.05;
     int n = 0;
@@ -177,11 +182,14 @@ int main(int argc, char **argv)
             char stable[64];
             snprintf(stable, sizeof stable, "%s.cpu.stable.avx2", bc->op);
             if (!strcmp(bc->op, "fast_gelu")) snprintf(stable, sizeof stable, "fast_gelu.cpu.custom.avx2_v1");
-            char sh[40];
+            char sh[48];
             if (bc->nb == 1 && bc->b[0] == 1)
                 snprintf(sh, sizeof sh, "%lldx%lld+scalar", (long long)bc->x[0], (long long)bc->x[1]);
             else if (bc->nb == 1 && (!strcmp(bc->op, "add") || !strcmp(bc->op, "mul")))
                 snprintf(sh, sizeof sh, "%lldx%lld+row", (long long)bc->x[0], (long long)bc->x[1]);
+            else if (!strcmp(bc->op, "gelu"))
+                snprintf(sh, sizeof sh, "%lldx%lld %s", (long long)bc->x[0], (long long)bc->x[bc->nx - 1],
+                         bc->approx == FG_GELU_TANH ? "tanh" : "erf");
             else if (bc->nx == 1)
                 snprintf(sh, sizeof sh, "%lld", (long long)bc->x[0]);
             else
