@@ -187,8 +187,10 @@ int main(int argc, char **argv)
                 snprintf(sh, sizeof sh, "%lldx%lld+scalar", (long long)bc->x[0], (long long)bc->x[1]);
             else if (bc->nb == 1 && (!strcmp(bc->op, "add") || !strcmp(bc->op, "mul")))
                 snprintf(sh, sizeof sh, "%lldx%lld+row", (long long)bc->x[0], (long long)bc->x[1]);
+            else if (!strcmp(bc->op, "gelu") && bc->nx == 1)
+                snprintf(sh, sizeof sh, "%lld %s", (long long)bc->x[0], bc->approx == FG_GELU_TANH ? "tanh" : "erf");
             else if (!strcmp(bc->op, "gelu"))
-                snprintf(sh, sizeof sh, "%lldx%lld %s", (long long)bc->x[0], (long long)bc->x[bc->nx - 1],
+                snprintf(sh, sizeof sh, "%lldx%lld %s", (long long)bc->x[0], (long long)bc->x[1],
                          bc->approx == FG_GELU_TANH ? "tanh" : "erf");
             else if (bc->nx == 1)
                 snprintf(sh, sizeof sh, "%lld", (long long)bc->x[0]);
