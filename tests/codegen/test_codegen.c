@@ -70,8 +70,8 @@ static void test_template(void **state)
            "[0:1!][1:2!]");
     expect("{{#each l}}{{.}},{{/each}}", "{\"l\": [3, 4]}", "3,4,");
     /* nested loops see the outer item's names */
-    expect("{{#each a}}{{#each b}}{{n}}{{m}} {{/each}}{{/each}}", "{\"a\": [{\"n\": \"x\"}], \"b\": [{\"m\": 1}, {\"m\": 2}]}",
-           "x1 x2 ");
+    expect("{{#each a}}{{#each b}}{{n}}{{m}} {{/each}}{{/each}}",
+           "{\"a\": [{\"n\": \"x\"}], \"b\": [{\"m\": 1}, {\"m\": 2}]}", "x1 x2 ");
     /* standalone block tags and comments take their line with them */
     expect("a\n  {{#if x}}\n  b\n  {{/if}}\n{{! note }}\nc\n", "{\"x\": true}", "a\n  b\nc\n");
     expect_error("{{y}}", "{}", FG_ERR_INVALID_ARG, "t.tmpl:1: unknown name 'y'");
@@ -141,7 +141,8 @@ static int teardown_tree(void **state)
 static const char *CONFIG =
     "{\"generation_date\": \"2026-11-25T08:00:00Z\", \"kernels\": ["
     "{\"op\": \"relu\", \"variant\": \"t_u2\", \"params\": {\"unroll\": 2}, \"when\": {\"max_len\": 4096}},"
-    "{\"op\": \"softmax\", \"variant\": \"t_h64\", \"params\": {\"threading\": \"single\"}, \"when\": {\"hidden\": 64}}]}";
+    "{\"op\": \"softmax\", \"variant\": \"t_h64\", \"params\": {\"threading\": \"single\"}, \"when\": {\"hidden\": "
+    "64}}]}";
 
 static fg_codegen_options opts(unsigned flags)
 {
@@ -246,12 +247,13 @@ static void test_config_errors(void **state)
     (void)state;
     const char *d = "\"generation_date\": \"2026-11-25T08:00:00Z\"";
     char buf[1024];
-#define BADCFG(kernels, needle)                                              \
-    do {                                                                     \
-        snprintf(buf, sizeof buf, "{%s, \"kernels\": [%s]}", d, kernels);    \
-        bad_config(buf, needle);                                             \
+#define BADCFG(kernels, needle)                                                                                        \
+    do {                                                                                                               \
+        snprintf(buf, sizeof buf, "{%s, \"kernels\": [%s]}", d, kernels);                                              \
+        bad_config(buf, needle);                                                                                       \
     } while (0)
-    BADCFG("{\"op\": \"relu\", \"variant\": \"a\", \"params\": {\"unrol\": 2}}", "kernels[0].params.unrol: unknown key");
+    BADCFG("{\"op\": \"relu\", \"variant\": \"a\", \"params\": {\"unrol\": 2}}",
+           "kernels[0].params.unrol: unknown key");
     BADCFG("{\"op\": \"relu\", \"variant\": \"a\", \"params\": {\"unroll\": 3}}", "unroll");
     BADCFG("{\"op\": \"gelu\", \"variant\": \"a\"}", "approx");
     BADCFG("{\"op\": \"conv\", \"variant\": \"a\"}", "kernels[0].op");

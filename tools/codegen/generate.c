@@ -150,11 +150,17 @@ static fg_status parse_variant(const json_t *e, size_t i, variant *v)
                                                "approx", NULL};
     static const char *const params_binary[] = {"vector_width", "unroll", "block_size", "threading", "stream",
                                                 "broadcast", NULL};
-    static const char *const params_rows[] = {"vector_width", "unroll", "block_size", "threading", "exp", NULL};
+    static const char *const params_reduce[] = {"vector_width", "unroll", "block_size", "threading", NULL};
+    static const char *const params_rows[] = {"vector_width", "unroll", "block_size", "threading", "exp", "stream",
+                                              NULL};
     static const char *const when_pw[] = {"max_len", "len_multiple", NULL};
     static const char *const when_rows[] = {"max_len", "len_multiple", "hidden", NULL};
     if (s == FG_OK)
-        s = check_keys(p, t == T_UNARY ? params_unary : t == T_BINARY ? params_binary : params_rows, pw_where);
+        s = check_keys(p, t == T_UNARY    ? params_unary
+                          : t == T_BINARY ? params_binary
+                          : t == T_REDUCE ? params_reduce
+                                          : params_rows,
+                       pw_where);
     if (s == FG_OK) s = check_keys(w, t == T_UNARY ? when_pw : when_rows, w_where);
     long long vw = 8, unroll = 4;
     if (s == FG_OK) s = get_int(p, "vector_width", 1, 8, 8, &vw, pw_where);
@@ -279,7 +285,7 @@ static json_t *resolved_config(const variant *v)
     int t = v->op->tmpl;
     json_t *p = json_pack("{s:i, s:i, s:I, s:s}", "vector_width", v->vw, "unroll", v->unroll, "block_size",
                           (json_int_t)v->block_size, "threading", v->threaded ? "auto" : "single");
-    if (t == T_UNARY || t == T_BINARY) json_object_set_new(p, "stream", json_boolean(v->stream));
+    if (t != T_REDUCE) json_object_set_new(p, "stream", json_boolean(v->stream));
     if (t == T_BINARY) json_object_set_new(p, "broadcast", json_string(bnames[v->bcast]));
     if (t == T_SOFTMAX) json_object_set_new(p, "exp", json_string(v->fast_exp ? "fast" : "full"));
     if (v->approx_tanh >= 0) json_object_set_new(p, "approx", json_string(v->approx_tanh ? "tanh" : "none"));

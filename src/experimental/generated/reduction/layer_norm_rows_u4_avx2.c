@@ -9,7 +9,7 @@
  *     source_template: tools/codegen/templates/norm_rows.c.tmpl
  *     generation_date: 2026-11-25T08:00:00Z
  *     op_id: 9a8aa1e2-18a7-45fd-aa2e-0efc1b86a30d
- *     generation_config: {"op":"layer_norm","params":{"block_size":32768,"threading":"auto","unroll":4,"vector_width":8},"template":"norm_rows","variant":"rows_u4","when":{}}
+ *     generation_config: {"op":"layer_norm","params":{"block_size":32768,"stream":true,"threading":"auto","unroll":4,"vector_width":8},"template":"norm_rows","variant":"rows_u4","when":{}}
  */
 #include <math.h>
 #include <stdbool.h>
@@ -33,6 +33,7 @@ bool fgi_gen_layer_norm_rows_u4_supports(const fgi_call *call)
 typedef struct ctx {
     const fgi_call *call;
     const float *w, *b; /* float32 weight and bias, or NULL */
+    bool stream;
 } ctx;
 
 /* Sum of x - k over the row. */
@@ -83,33 +84,49 @@ CX_INLINE double row_sumsq(const float *x, int64_t len, float k)
     return cx_hsum_pd(acc);
 }
 
-/* y = (x - mean) * rstd * w + b; d may be exactly x. */
-CX_INLINE void row_write(float *d, const float *x, int64_t len, float mean, float rstd, const float *w, const float *b)
+CX_INLINE __m256 norm8(const float *x, const float *w, const float *b, int64_t i, __m256 mv, __m256 rv)
+{
+    __m256 y = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i), mv), rv);
+    if (w) y = _mm256_mul_ps(y, _mm256_loadu_ps(w + i));
+    if (b) y = _mm256_add_ps(y, _mm256_loadu_ps(b + i));
+    return y;
+}
+
+/* Elements [i, i + m) of the row (m < 8), through masked loads and stores. */
+static inline void norm_part(float *d, const float *x, const float *w, const float *b, int64_t i, int64_t m, __m256 mv,
+                             __m256 rv)
+{
+    __m256i k = cx_mask(m);
+    __m256 y = _mm256_mul_ps(_mm256_sub_ps(_mm256_maskload_ps(x + i, k), mv), rv);
+    if (w) y = _mm256_mul_ps(y, _mm256_maskload_ps(w + i, k));
+    if (b) y = _mm256_add_ps(y, _mm256_maskload_ps(b + i, k));
+    _mm256_maskstore_ps(d + i, k, y);
+}
+
+/* y = (x - mean) * rstd * w + b; d may be exactly x (then never streamed). */
+CX_INLINE void row_write(float *d, const float *x, int64_t len, float mean, float rstd, const float *w, const float *b,
+                         bool stream)
 {
     const __m256 mv = _mm256_set1_ps(mean), rv = _mm256_set1_ps(rstd);
     int64_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        __m256 y = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i), mv), rv);
-        if (w) y = _mm256_mul_ps(y, _mm256_loadu_ps(w + i));
-        if (b) y = _mm256_add_ps(y, _mm256_loadu_ps(b + i));
-        _mm256_storeu_ps(d + i, y);
+    if (stream) {
+        i = gx_head(d, 4, len);
+        if (i > 0) norm_part(d, x, w, b, 0, i, mv, rv);
+        for (; i + 8 <= len; i += 8) _mm256_stream_ps(d + i, norm8(x, w, b, i, mv, rv));
+        if (i < len) norm_part(d, x, w, b, i, len - i, mv, rv);
+        return;
     }
-    if (i < len) {
-        __m256i m = cx_mask(len - i);
-        __m256 y = _mm256_mul_ps(_mm256_sub_ps(_mm256_maskload_ps(x + i, m), mv), rv);
-        if (w) y = _mm256_mul_ps(y, _mm256_maskload_ps(w + i, m));
-        if (b) y = _mm256_add_ps(y, _mm256_maskload_ps(b + i, m));
-        _mm256_maskstore_ps(d + i, m, y);
-    }
+    for (; i + 8 <= len; i += 8) _mm256_storeu_ps(d + i, norm8(x, w, b, i, mv, rv));
+    if (i < len) norm_part(d, x, w, b, i, len - i, mv, rv);
 }
 
-CX_INLINE void row_f32(float *d, const float *x, int64_t len, double eps, const float *w, const float *b)
+CX_INLINE void row_f32(float *d, const float *x, int64_t len, double eps, const float *w, const float *b, bool stream)
 {
     /* shifted by the first element: the sums stay small whatever the mean */
     float k = x[0];
     double mean = (double)k + row_sum(x, len, k) / (double)len;
     double var = row_sumsq(x, len, (float)mean) / (double)len;
-    row_write(d, x, len, (float)mean, (float)(1.0 / sqrt(var + eps)), w, b);
+    row_write(d, x, len, (float)mean, (float)(1.0 / sqrt(var + eps)), w, b, stream);
 }
 
 static void work(void *vc, int64_t r0, int64_t r1)
@@ -121,7 +138,8 @@ static void work(void *vc, int64_t r0, int64_t r1)
     if (call->dtype == FGI_F32) {
         const float *x = (const float *)call->in[0].data;
         float *y = (float *)call->out.data;
-        for (int64_t r = r0; r < r1; r++) row_f32(y + r * len, x + r * len, len, eps, c->w, c->b);
+        for (int64_t r = r0; r < r1; r++) row_f32(y + r * len, x + r * len, len, eps, c->w, c->b, c->stream);
+        if (c->stream) _mm_sfence();
         return;
     }
     float buf[ROW_BUF] __attribute__((aligned(64)));
@@ -129,7 +147,7 @@ static void work(void *vc, int64_t r0, int64_t r1)
     char *y = call->out.data;
     for (int64_t r = r0; r < r1; r++) {
         fgi_to_f32_avx2(buf, x + r * len * 2, len, call->dtype);
-        row_f32(buf, buf, len, eps, c->w, c->b);
+        row_f32(buf, buf, len, eps, c->w, c->b, false);
         fgi_from_f32_avx2(y + r * len * 2, buf, len, call->dtype);
     }
 }
@@ -137,7 +155,8 @@ static void work(void *vc, int64_t r0, int64_t r1)
 fg_status fgi_gen_layer_norm_rows_u4_run(const fgi_call *call)
 {
     int64_t len = call->len;
-    ctx c = {call, NULL, NULL};
+    ctx c = {call, NULL, NULL, false};
+    c.stream = call->dtype == FGI_F32 && call->out.numel * 4 >= GX_STREAM_BYTES && call->out.data != call->in[0].data;
     float *ws = NULL;
     size_t ws_bytes = 0;
     if (call->dtype == FGI_F32) {

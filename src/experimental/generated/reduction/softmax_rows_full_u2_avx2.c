@@ -9,7 +9,7 @@
  *     source_template: tools/codegen/templates/softmax_rows.c.tmpl
  *     generation_date: 2026-11-25T08:00:00Z
  *     op_id: 31e73710-62ba-4184-b5a6-df71fdff6893
- *     generation_config: {"op":"softmax","params":{"block_size":32768,"exp":"full","threading":"auto","unroll":2,"vector_width":8},"template":"softmax_rows","variant":"rows_full_u2","when":{}}
+ *     generation_config: {"op":"softmax","params":{"block_size":32768,"exp":"full","stream":true,"threading":"auto","unroll":2,"vector_width":8},"template":"softmax_rows","variant":"rows_full_u2","when":{}}
  */
 #include <math.h>
 #include <stdbool.h>
@@ -29,10 +29,12 @@ bool fgi_gen_softmax_rows_full_u2_supports(const fgi_call *call)
 
 #define ROW_LEN(call) ((call)->len)
 
-/* One float32 row; d may be exactly x. A row holding NaN or +Inf, or only
- * -Inf, is all NaN (as the reference). */
-CX_INLINE void row_f32(float *d, const float *x, int64_t len)
+/* One float32 row; d may be exactly x. The exponentials go to e (d itself
+ * when e is NULL), then d = e / sum, streamed when asked (e != d). A row
+ * holding NaN or +Inf, or only -Inf, is all NaN (as the reference). */
+CX_INLINE void row_f32(float *d, const float *x, int64_t len, float *e, bool stream)
 {
+    if (!e) e = d;
     const __m256 ninf = _mm256_set1_ps(-INFINITY);
     __m256 m0 = ninf;
     __m256 m8 = ninf;
@@ -65,10 +67,10 @@ CX_INLINE void row_f32(float *d, const float *x, int64_t len)
     __m256 s8 = _mm256_setzero_ps();
     for (i = 0; i + 16 <= len; i += 16) {
         __m256 e0 = fgi_v8_exp(_mm256_sub_ps(_mm256_loadu_ps(x + i + 0), mv));
-        _mm256_storeu_ps(d + i + 0, e0);
+        _mm256_storeu_ps(e + i + 0, e0);
         s0 = _mm256_add_ps(s0, e0);
         __m256 e8 = fgi_v8_exp(_mm256_sub_ps(_mm256_loadu_ps(x + i + 8), mv));
-        _mm256_storeu_ps(d + i + 8, e8);
+        _mm256_storeu_ps(e + i + 8, e8);
         s8 = _mm256_add_ps(s8, e8);
     }
     __m256 s = _mm256_setzero_ps();
@@ -76,45 +78,69 @@ CX_INLINE void row_f32(float *d, const float *x, int64_t len)
     s = _mm256_add_ps(s, s8);
     for (; i < len; i += 8) {
         __m256i k = cx_mask(len - i);
-        __m256 e = fgi_v8_exp(_mm256_sub_ps(_mm256_maskload_ps(x + i, k), mv));
-        e = _mm256_and_ps(e, _mm256_castsi256_ps(k));
-        _mm256_maskstore_ps(d + i, k, e);
-        s = _mm256_add_ps(s, e);
+        __m256 ev = fgi_v8_exp(_mm256_sub_ps(_mm256_maskload_ps(x + i, k), mv));
+        ev = _mm256_and_ps(ev, _mm256_castsi256_ps(k));
+        _mm256_maskstore_ps(e + i, k, ev);
+        s = _mm256_add_ps(s, ev);
     }
     const __m256 inv = _mm256_set1_ps(1.0f / cx_hsum(s));
+    if (stream && e != d) {
+        i = gx_head(d, 4, len);
+        if (i > 0) {
+            __m256i k = cx_mask(i);
+            _mm256_maskstore_ps(d, k, _mm256_mul_ps(_mm256_maskload_ps(e, k), inv));
+        }
+        for (; i + 8 <= len; i += 8) _mm256_stream_ps(d + i, _mm256_mul_ps(_mm256_loadu_ps(e + i), inv));
+        if (i < len) {
+            __m256i k = cx_mask(len - i);
+            _mm256_maskstore_ps(d + i, k, _mm256_mul_ps(_mm256_maskload_ps(e + i, k), inv));
+        }
+        return;
+    }
     for (i = 0; i + 16 <= len; i += 16) {
-        _mm256_storeu_ps(d + i + 0, _mm256_mul_ps(_mm256_loadu_ps(d + i + 0), inv));
-        _mm256_storeu_ps(d + i + 8, _mm256_mul_ps(_mm256_loadu_ps(d + i + 8), inv));
+        _mm256_storeu_ps(d + i + 0, _mm256_mul_ps(_mm256_loadu_ps(e + i + 0), inv));
+        _mm256_storeu_ps(d + i + 8, _mm256_mul_ps(_mm256_loadu_ps(e + i + 8), inv));
     }
     for (; i < len; i += 8) {
         __m256i k = cx_mask(len - i);
-        _mm256_maskstore_ps(d + i, k, _mm256_mul_ps(_mm256_maskload_ps(d + i, k), inv));
+        _mm256_maskstore_ps(d + i, k, _mm256_mul_ps(_mm256_maskload_ps(e + i, k), inv));
     }
 }
 
+typedef struct ctx {
+    const fgi_call *call;
+    bool stream;
+} ctx;
+
 static void work(void *vc, int64_t r0, int64_t r1)
 {
-    const fgi_call *call = vc;
+    const ctx *c = vc;
+    const fgi_call *call = c->call;
     int64_t len = ROW_LEN(call);
+    /* 64-byte aligned: 32-byte accesses never straddle cache lines */
+    float buf[ROW_BUF] __attribute__((aligned(64)));
     if (call->dtype == FGI_F32) {
         const float *x = (const float *)call->in[0].data;
         float *y = (float *)call->out.data;
-        for (int64_t r = r0; r < r1; r++) row_f32(y + r * len, x + r * len, len);
+        float *e = len <= ROW_BUF ? buf : NULL;
+        for (int64_t r = r0; r < r1; r++) row_f32(y + r * len, x + r * len, len, e, c->stream);
+        if (c->stream) _mm_sfence();
         return;
     }
-    float buf[ROW_BUF] __attribute__((aligned(64)));
     const char *x = call->in[0].data;
     char *y = call->out.data;
     for (int64_t r = r0; r < r1; r++) {
         fgi_to_f32_avx2(buf, x + r * len * 2, len, call->dtype);
-        row_f32(buf, buf, len);
+        row_f32(buf, buf, len, NULL, false);
         fgi_from_f32_avx2(y + r * len * 2, buf, len, call->dtype);
     }
 }
 
 fg_status fgi_gen_softmax_rows_full_u2_run(const fgi_call *call)
 {
+    ctx c = {call, false};
+    c.stream = call->dtype == FGI_F32 && call->out.numel * 4 >= GX_STREAM_BYTES && call->out.data != call->in[0].data;
     int nt = gx_threads(call->in[0].numel, 32768);
-    gx_parallel(nt, call->outer, work, (void *)call);
+    gx_parallel(nt, call->outer, work, &c);
     return FG_OK;
 }
