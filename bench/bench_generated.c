@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/time.h"
 #include "ops/registry.h"
 
 typedef struct tens {
@@ -42,13 +43,6 @@ static void tens_init(tens *x, int nd, const int64_t *shape, DLDataType dt, floa
         }
     }
     x->t = (DLTensor){.data = x->data, .device = {kDLCPU, 0}, .ndim = nd, .dtype = dt, .shape = x->shape};
-}
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
 static int cmp_d(const void *a, const void *b)
@@ -91,11 +85,11 @@ static double time_kernel(const char *id, const bcase *c, tens *o, tens *x, tens
     if (fg_exp_force_kernel(id) != FG_OK) return -1;
     static double samples[2048];
     int n = 0;
-    double start = now_ns();
+    double start = (double)fgi_now_ns();
     for (int rep = 0; rep < 2048; rep++) {
-        double t0 = now_ns();
+        double t0 = (double)fgi_now_ns();
         fg_status s = call(c, o, x, b);
-        double t1 = now_ns();
+        double t1 = (double)fgi_now_ns();
         if (s != FG_OK) {
             fg_exp_force_kernel(NULL);
             return -1;

@@ -138,6 +138,21 @@ static int teardown_tree(void **state)
     return 0;
 }
 
+/* The metadata entry of id in the scratch tree (release with
+ * fgi_meta_op_release). */
+static const fgi_meta_op *meta_entry(const char *id)
+{
+    char mp[700];
+    snprintf(mp, sizeof mp, "%s/src/experimental/generated/_metadata.json", root);
+    fgi_meta_options mo = {.kind = FGI_META_KIND_METADATA, .flags = FGI_META_READONLY, .repo_root = root};
+    fgi_meta_store *st = NULL;
+    assert_int_equal(fgi_meta_open(mp, &mo, &st), FG_OK);
+    const fgi_meta_op *op = NULL;
+    assert_int_equal(fgi_meta_get_op(st, id, &op), FG_OK);
+    fgi_meta_close(st);
+    return op;
+}
+
 static const char *CONFIG =
     "{\"generation_date\": \"2026-11-25T08:00:00Z\", \"kernels\": ["
     "{\"op\": \"relu\", \"variant\": \"t_u2\", \"params\": {\"unroll\": 2}, \"when\": {\"max_len\": 4096}},"
@@ -179,12 +194,7 @@ static void test_generate(void **state)
     assert_non_null(strstr(def, "FGI_EXP_KERNEL(gen_relu_hand")); /* lines outside the block stay */
     /* metadata: full generation_info and code_location */
     char mp[700];
-    snprintf(mp, sizeof mp, "%s/src/experimental/generated/_metadata.json", root);
-    fgi_meta_options mo = {.kind = FGI_META_KIND_METADATA, .flags = FGI_META_READONLY, .repo_root = root};
-    fgi_meta_store *st = NULL;
-    assert_int_equal(fgi_meta_open(mp, &mo, &st), FG_OK);
-    const fgi_meta_op *op = NULL;
-    assert_int_equal(fgi_meta_get_op(st, "softmax.cpu.gen.t_h64", &op), FG_OK);
+    const fgi_meta_op *op = meta_entry("softmax.cpu.gen.t_h64");
     assert_string_equal(op->generation_info.generator_tool, "fg-codegen");
     assert_string_equal(op->generation_info.generation_date, "2026-11-25T08:00:00Z");
     assert_non_null(strstr(op->generation_info.generation_config, "\"hidden\":64"));
@@ -193,7 +203,6 @@ static void test_generate(void **state)
     assert_int_equal(op->category, FGI_META_REDUCTION);
     assert_non_null(strstr(src, op->op_id)); /* the comment names the entry's op_id */
     fgi_meta_op_release(op);
-    fgi_meta_close(st);
     /* idempotent; the check finds nothing */
     assert_int_equal(fg_codegen_generate(cfg, &o, &sum), FG_OK);
     assert_int_equal(sum.written, 0);
@@ -329,12 +338,7 @@ static void test_import(void **state)
                                 "fgi_gen_relu_kg1_supports, fgi_gen_relu_kg1_run)\n"));
     free(def);
     char mp[700];
-    snprintf(mp, sizeof mp, "%s/src/experimental/generated/_metadata.json", root);
-    fgi_meta_options mo = {.kind = FGI_META_KIND_METADATA, .flags = FGI_META_READONLY, .repo_root = root};
-    fgi_meta_store *st = NULL;
-    assert_int_equal(fgi_meta_open(mp, &mo, &st), FG_OK);
-    const fgi_meta_op *op = NULL;
-    assert_int_equal(fgi_meta_get_op(st, "relu.cpu.gen.kg1", &op), FG_OK);
+    const fgi_meta_op *op = meta_entry("relu.cpu.gen.kg1");
     assert_string_equal(op->generation_info.generator_tool, "KernelGen");
     assert_string_equal(op->generation_info.generator_version, "v0.1.2");
     assert_string_equal(op->generation_info.source_template, "kernelgen/pointwise.jinja");
@@ -342,7 +346,6 @@ static void test_import(void **state)
     assert_string_equal(op->code_location.file_path, "src/experimental/generated/pointwise/relu_kg1.c");
     assert_true(op->code_location.line_end > 10);
     fgi_meta_op_release(op);
-    fgi_meta_close(st);
     free(src);
 
     /* refused, nothing written */

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "fg_codegen.h"
 
 #define FGC_GEN_DIR "src/experimental/generated"
@@ -12,6 +14,9 @@
 
 /* "pointwise", "reduction", ... for an op name; NULL if unknown. */
 const char *fgc_op_category(const char *op);
+/* FG_ERR_INVALID_ARG "<where>.<key>: unknown key" for a key of obj not in
+ * the NULL-terminated list allowed. */
+fg_status fgc_check_keys(const json_t *obj, const char *const *allowed, const char *where);
 bool fgc_is_ident(const char *s, size_t max);
 bool fgc_is_lower_word(const char *s, size_t max);
 /* The op_id of a kernel id (deterministic, v4 layout). */

@@ -23,6 +23,19 @@ const char *fgc_op_category(const char *op)
     return NULL;
 }
 
+fg_status fgc_check_keys(const json_t *obj, const char *const *allowed, const char *where)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)obj, key, v)
+    {
+        bool ok = false;
+        for (const char *const *a = allowed; *a && !ok; a++) ok = !strcmp(*a, key);
+        FG_RETURN_IF(!ok, FG_ERR_INVALID_ARG, "%s.%s: unknown key", where, key);
+    }
+    return FG_OK;
+}
+
 bool fgc_is_ident(const char *s, size_t max)
 {
     if (!s || !*s || strlen(s) > max || !(isalpha((unsigned char)*s) || *s == '_')) return false;
@@ -224,7 +237,7 @@ static json_t *json_or_empty(const char *text)
 static fg_status record_metadata(const char *repo, const fg_codegen_kernel *k, size_t n, char *const *rel,
                                  const int *lines, fg_codegen_mode mode, size_t *count)
 {
-    char path[PATH_MAX], commit[64];
+    char path[PATH_MAX + 64], commit[64];
     snprintf(path, sizeof path, "%s/%s/_metadata.json", repo, FGC_GEN_DIR);
     fgc_head_commit(repo, commit, sizeof commit);
     fgi_meta_options mo = {.kind = FGI_META_KIND_METADATA, .flags = FGI_META_CREATE | FGI_META_MANUAL_SAVE,
@@ -300,7 +313,7 @@ fg_status fg_codegen_emit(const fg_codegen_kernel *k, size_t n, const char *comm
                          FG_ERR_CONFLICT, "kernels[%zu] and kernels[%zu] share a symbol", j, i);
         }
     }
-    char repo[PATH_MAX], base[PATH_MAX], style[PATH_MAX + 64], defpath[PATH_MAX + 64];
+    char repo[PATH_MAX], base[PATH_MAX + 64], style[PATH_MAX + 128], defpath[PATH_MAX + 128];
     FG_FORWARD(fgc_repo_root(opts->repo_root, repo, sizeof repo), "fg_codegen_emit");
     bool scratch = opts->out_dir != NULL;
     if (scratch) {

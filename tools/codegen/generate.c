@@ -68,19 +68,6 @@ typedef struct variant {
 
 #define BAD(...) FG_ERROR(FG_ERR_INVALID_ARG, __VA_ARGS__)
 
-static fg_status check_keys(const json_t *obj, const char *const *allowed, const char *where)
-{
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)obj, key, v)
-    {
-        bool ok = false;
-        for (const char *const *a = allowed; *a && !ok; a++) ok = !strcmp(*a, key);
-        FG_RETURN_IF(!ok, FG_ERR_INVALID_ARG, "%s.%s: unknown key", where, key);
-    }
-    return FG_OK;
-}
-
 static fg_status get_int(const json_t *obj, const char *key, long long lo, long long hi, long long def,
                          long long *out, const char *where)
 {
@@ -123,7 +110,7 @@ static fg_status parse_variant(const json_t *e, size_t i, variant *v)
     snprintf(where, sizeof where, "kernels[%zu]", i);
     FG_RETURN_IF(!json_is_object(e), FG_ERR_INVALID_ARG, "%s: expected an object", where);
     static const char *const top[] = {"op", "variant", "priority", "params", "when", NULL};
-    FG_FORWARD(check_keys(e, top, where), "config");
+    FG_FORWARD(fgc_check_keys(e, top, where), "config");
     const json_t *op = json_object_get(e, "op"), *var = json_object_get(e, "variant");
     FG_RETURN_IF(!json_is_string(op) || !(v->op = find_op(json_string_value(op))), FG_ERR_INVALID_ARG,
                  "%s.op: expected one of relu, gelu, silu, exp, fast_gelu, add, mul, sum, mean, amax, softmax, "
@@ -156,12 +143,12 @@ static fg_status parse_variant(const json_t *e, size_t i, variant *v)
     static const char *const when_pw[] = {"max_len", "len_multiple", NULL};
     static const char *const when_rows[] = {"max_len", "len_multiple", "hidden", NULL};
     if (s == FG_OK)
-        s = check_keys(p, t == T_UNARY    ? params_unary
+        s = fgc_check_keys(p, t == T_UNARY    ? params_unary
                           : t == T_BINARY ? params_binary
                           : t == T_REDUCE ? params_reduce
                                           : params_rows,
                        pw_where);
-    if (s == FG_OK) s = check_keys(w, t == T_UNARY ? when_pw : when_rows, w_where);
+    if (s == FG_OK) s = fgc_check_keys(w, t == T_UNARY ? when_pw : when_rows, w_where);
     long long vw = 8, unroll = 4;
     if (s == FG_OK) s = get_int(p, "vector_width", 1, 8, 8, &vw, pw_where);
     if (s == FG_OK && vw != 8 && !(vw == 1 && pw))
@@ -197,7 +184,7 @@ static fg_status parse_variant(const json_t *e, size_t i, variant *v)
 /* ---------------------------------------------------------------- rendering */
 
 typedef struct rendered {
-    char sym[160], symbol[160], supports[176], run[176], file[200], tmpl_path[128];
+    char id[160], sym[160], symbol[160], supports[176], run[176], file[200], tmpl_path[128];
     char *source, *config, *constraints;
     int specialized;
 } rendered;
@@ -311,6 +298,7 @@ static json_t *constraints(const variant *v)
 
 static fg_status render_variant(const variant *v, fgc_tmpl *const *tmpls, rendered *r)
 {
+    snprintf(r->id, sizeof r->id, "%s.cpu.gen.%s", v->op->op, v->variant);
     snprintf(r->sym, sizeof r->sym, "fgi_gen_%s_%s", v->op->op, v->variant);
     snprintf(r->symbol, sizeof r->symbol, "gen_%s_%s", v->op->op, v->variant);
     snprintf(r->supports, sizeof r->supports, "%s_supports", r->sym);
@@ -386,7 +374,7 @@ static fg_status build_plan(const char *config_path, const fg_codegen_options *o
     static const char *const top[] = {"generation_date", "kernels", "description", NULL};
     const json_t *kernels = json_object_get(root, "kernels"), *date = json_object_get(root, "generation_date");
     if (!json_is_object(root)) s = BAD("%s: expected a JSON object", config_path);
-    if (s == FG_OK) s = check_keys(root, top, "config");
+    if (s == FG_OK) s = fgc_check_keys(root, top, "config");
     if (s == FG_OK && (!json_is_array(kernels) || json_array_size(kernels) == 0 ||
                        json_array_size(kernels) > FG_CODEGEN_MAX_KERNELS))
         s = BAD("config.kernels: expected an array of 1..%d kernels", FG_CODEGEN_MAX_KERNELS);
@@ -412,7 +400,8 @@ static fg_status build_plan(const char *config_path, const fg_codegen_options *o
         s = render_variant(&p->v[i], tmpls, &p->r[i]);
         if (s != FG_OK) s = fgi_error_push(s, "kernels[%zu] (%s %s)", i, p->v[i].op->op, p->v[i].variant);
         rendered *r = &p->r[i];
-        p->k[i] = (fg_codegen_kernel){.op = p->v[i].op->op,
+        p->k[i] = (fg_codegen_kernel){.kernel_id = r->id,
+                                      .op = p->v[i].op->op,
                                       .file = r->file,
                                       .symbol = r->symbol,
                                       .supports = r->supports,
@@ -433,30 +422,17 @@ static fg_status build_plan(const char *config_path, const fg_codegen_options *o
     return s;
 }
 
-/* Kernel ids live in the rendered structs: "<op>.cpu.gen.<variant>". */
-static void set_ids(plan *p, char (*ids)[160])
-{
-    for (size_t i = 0; i < p->n; i++) {
-        snprintf(ids[i], 160, "%s.cpu.gen.%s", p->v[i].op->op, p->v[i].variant);
-        p->k[i].kernel_id = ids[i];
-    }
-}
-
 fg_status fg_codegen_generate(const char *config_path, const fg_codegen_options *opts, fg_codegen_summary *summary)
 {
     fg_codegen_options none = {0};
     if (!opts) opts = &none;
     plan p;
     fg_status s = build_plan(config_path, opts, &p);
-    char(*ids)[160] = s == FG_OK ? calloc(p.n, 160) : NULL;
-    if (s == FG_OK && !ids) s = FG_ERROR(FG_ERR_NO_MEMORY, "ids");
     if (s == FG_OK) {
-        set_ids(&p, ids);
         fg_codegen_options o = *opts;
         o.repo_root = p.repo;
         s = fg_codegen_emit(p.k, p.n, p.command, FG_CODEGEN_MODE_BLOCK, &o, summary);
     }
-    free(ids);
     plan_free(&p);
     return s;
 }
@@ -526,12 +502,9 @@ fg_status fg_codegen_check(const char *config_path, const fg_codegen_options *op
     if (!opts) opts = &none;
     plan p;
     fg_status s = build_plan(config_path, opts, &p);
-    char(*ids)[160] = s == FG_OK ? calloc(p.n, 160) : NULL;
-    if (s == FG_OK && !ids) s = FG_ERROR(FG_ERR_NO_MEMORY, "ids");
     char scratch[PATH_MAX] = "";
     bool own = false;
     if (s == FG_OK) {
-        set_ids(&p, ids);
         if (opts->out_dir) {
             snprintf(scratch, sizeof scratch, "%s", opts->out_dir);
         } else {
@@ -583,7 +556,6 @@ fg_status fg_codegen_check(const char *config_path, const fg_codegen_options *op
     if (own && (s != FG_OK || *differences == 0)) fgc_remove_tree(scratch);
     else if (own && opts->log)
         fprintf(opts->log, "the regenerated files are in %s\n", scratch);
-    free(ids);
     plan_free(&p);
     return s;
 }

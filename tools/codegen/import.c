@@ -18,19 +18,6 @@ static const char *str(const json_t *o, const char *key)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static fg_status check_keys(const json_t *obj, const char *const *allowed, const char *where)
-{
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)obj, key, v)
-    {
-        bool ok = false;
-        for (const char *const *a = allowed; *a && !ok; a++) ok = !strcmp(*a, key);
-        FG_RETURN_IF(!ok, FG_ERR_INVALID_ARG, "%s.%s: unknown key", where, key);
-    }
-    return FG_OK;
-}
-
 /* One bundle kernel -> k; the strings stay owned by the JSON document, the
  * JSON-object fields are dumped into *cfg and *con (malloc'd). */
 static fg_status parse_kernel(const json_t *e, size_t i, const json_t *root, fg_codegen_kernel *k, char *symbol,
@@ -42,7 +29,7 @@ static fg_status parse_kernel(const json_t *e, size_t i, const json_t *root, fg_
     static const char *const keys[] = {"kernel_id", "op", "file", "isa", "dtypes", "specialized", "priority",
                                        "supports", "run", "source_template", "generation_config",
                                        "shape_constraints", "source", NULL};
-    FG_FORWARD(check_keys(e, keys, where), "bundle");
+    FG_FORWARD(fgc_check_keys(e, keys, where), "bundle");
     const char *isa = str(e, "isa");
     FG_RETURN_IF(!isa || (strcmp(isa, "avx2") && strcmp(isa, "portable")), FG_ERR_INVALID_ARG,
                  "%s.isa: expected \"avx2\" or \"portable\"", where);
@@ -96,7 +83,7 @@ fg_status fg_codegen_import(const char *bundle_path, const fg_codegen_options *o
     const json_t *gc = json_object_get(root, "generation_config");
     int64_t ns;
     if (!json_is_object(root)) s = BAD("expected a JSON object");
-    if (s == FG_OK) s = check_keys(root, top, "bundle");
+    if (s == FG_OK) s = fgc_check_keys(root, top, "bundle");
     if (s == FG_OK && (!str(root, "format") || strcmp(str(root, "format"), "flaggems-kernel-bundle") != 0))
         s = BAD("bundle.format: expected \"flaggems-kernel-bundle\"");
     if (s == FG_OK && (!json_is_integer(ver) || json_integer_value(ver) != 1))
