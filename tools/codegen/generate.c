@@ -252,6 +252,7 @@ static json_t *context(const variant *v, const rendered *r)
                           "stream", v->stream, "no_tail", no_tail, "tails", tails, "max_len", (json_int_t)v->max_len,
                           "len_multiple", (json_int_t)v->len_multiple, "hidden", (json_int_t)v->hidden, "row_buf",
                           (json_int_t)row_buf);
+    json_object_set_new(c, "unroll", json_integer(v->unroll));
     json_object_set_new(c, "v8", json_string(v8 ? v8 : ""));
     json_object_set_new(c, "s1", json_string(s1 ? s1 : ""));
     json_object_set_new(c, "attr_check", json_string(attr ? attr : ""));

@@ -37,33 +37,48 @@ typedef struct ctx {
     bool stream;
 } ctx;
 
-/* Sum of x - k over the row. */
+/* Sum of x - k over the row: 2 independent float32 accumulators
+ * over blocks of at most 64 steps, block sums in double. */
 CX_INLINE double row_sum(const float *x, int64_t len, float k)
 {
     const __m256 kv = _mm256_set1_ps(k);
     __m256d acc = _mm256_setzero_pd();
-    int64_t i = 0;
-    for (; i + 16 <= len; i += 16) {
+    int64_t i = 0, full = len - len % 16;
+    while (i < full) {
+        int64_t end = full - i > 64 * 16 ? i + 64 * 16 : full;
+        __m256 s0 = _mm256_setzero_ps();
+        __m256 s8 = _mm256_setzero_ps();
+        for (; i < end; i += 16) {
+            s0 = _mm256_add_ps(s0, _mm256_sub_ps(_mm256_loadu_ps(x + i + 0), kv));
+            s8 = _mm256_add_ps(s8, _mm256_sub_ps(_mm256_loadu_ps(x + i + 8), kv));
+        }
         __m256 s = _mm256_setzero_ps();
-        s = _mm256_add_ps(s, _mm256_sub_ps(_mm256_loadu_ps(x + i + 0), kv));
-        s = _mm256_add_ps(s, _mm256_sub_ps(_mm256_loadu_ps(x + i + 8), kv));
+        s = _mm256_add_ps(s, s0);
+        s = _mm256_add_ps(s, s8);
         acc = _mm256_add_pd(acc, cx_widen_sum(s));
     }
     return cx_hsum_pd(acc);
 }
 
-/* Sum of (x - k)^2 over the row. */
+/* Sum of (x - k)^2 over the row, accumulated as row_sum. */
 CX_INLINE double row_sumsq(const float *x, int64_t len, float k)
 {
     const __m256 kv = _mm256_set1_ps(k);
     __m256d acc = _mm256_setzero_pd();
-    int64_t i = 0;
-    for (; i + 16 <= len; i += 16) {
+    int64_t i = 0, full = len - len % 16;
+    while (i < full) {
+        int64_t end = full - i > 64 * 16 ? i + 64 * 16 : full;
+        __m256 s0 = _mm256_setzero_ps();
+        __m256 s8 = _mm256_setzero_ps();
+        for (; i < end; i += 16) {
+            __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 0), kv);
+            s0 = _mm256_fmadd_ps(d0, d0, s0);
+            __m256 d8 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 8), kv);
+            s8 = _mm256_fmadd_ps(d8, d8, s8);
+        }
         __m256 s = _mm256_setzero_ps();
-        __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 0), kv);
-        s = _mm256_fmadd_ps(d0, d0, s);
-        __m256 d8 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 8), kv);
-        s = _mm256_fmadd_ps(d8, d8, s);
+        s = _mm256_add_ps(s, s0);
+        s = _mm256_add_ps(s, s8);
         acc = _mm256_add_pd(acc, cx_widen_sum(s));
     }
     return cx_hsum_pd(acc);

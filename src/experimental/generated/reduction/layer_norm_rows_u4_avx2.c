@@ -36,18 +36,30 @@ typedef struct ctx {
     bool stream;
 } ctx;
 
-/* Sum of x - k over the row. */
+/* Sum of x - k over the row: 4 independent float32 accumulators
+ * over blocks of at most 64 steps, block sums in double. */
 CX_INLINE double row_sum(const float *x, int64_t len, float k)
 {
     const __m256 kv = _mm256_set1_ps(k);
     __m256d acc = _mm256_setzero_pd();
-    int64_t i = 0;
-    for (; i + 32 <= len; i += 32) {
+    int64_t i = 0, full = len - len % 32;
+    while (i < full) {
+        int64_t end = full - i > 64 * 32 ? i + 64 * 32 : full;
+        __m256 s0 = _mm256_setzero_ps();
+        __m256 s8 = _mm256_setzero_ps();
+        __m256 s16 = _mm256_setzero_ps();
+        __m256 s24 = _mm256_setzero_ps();
+        for (; i < end; i += 32) {
+            s0 = _mm256_add_ps(s0, _mm256_sub_ps(_mm256_loadu_ps(x + i + 0), kv));
+            s8 = _mm256_add_ps(s8, _mm256_sub_ps(_mm256_loadu_ps(x + i + 8), kv));
+            s16 = _mm256_add_ps(s16, _mm256_sub_ps(_mm256_loadu_ps(x + i + 16), kv));
+            s24 = _mm256_add_ps(s24, _mm256_sub_ps(_mm256_loadu_ps(x + i + 24), kv));
+        }
         __m256 s = _mm256_setzero_ps();
-        s = _mm256_add_ps(s, _mm256_sub_ps(_mm256_loadu_ps(x + i + 0), kv));
-        s = _mm256_add_ps(s, _mm256_sub_ps(_mm256_loadu_ps(x + i + 8), kv));
-        s = _mm256_add_ps(s, _mm256_sub_ps(_mm256_loadu_ps(x + i + 16), kv));
-        s = _mm256_add_ps(s, _mm256_sub_ps(_mm256_loadu_ps(x + i + 24), kv));
+        s = _mm256_add_ps(s, s0);
+        s = _mm256_add_ps(s, s8);
+        s = _mm256_add_ps(s, s16);
+        s = _mm256_add_ps(s, s24);
         acc = _mm256_add_pd(acc, cx_widen_sum(s));
     }
     for (; i < len; i += 8) {
@@ -58,22 +70,33 @@ CX_INLINE double row_sum(const float *x, int64_t len, float k)
     return cx_hsum_pd(acc);
 }
 
-/* Sum of (x - k)^2 over the row. */
+/* Sum of (x - k)^2 over the row, accumulated as row_sum. */
 CX_INLINE double row_sumsq(const float *x, int64_t len, float k)
 {
     const __m256 kv = _mm256_set1_ps(k);
     __m256d acc = _mm256_setzero_pd();
-    int64_t i = 0;
-    for (; i + 32 <= len; i += 32) {
+    int64_t i = 0, full = len - len % 32;
+    while (i < full) {
+        int64_t end = full - i > 64 * 32 ? i + 64 * 32 : full;
+        __m256 s0 = _mm256_setzero_ps();
+        __m256 s8 = _mm256_setzero_ps();
+        __m256 s16 = _mm256_setzero_ps();
+        __m256 s24 = _mm256_setzero_ps();
+        for (; i < end; i += 32) {
+            __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 0), kv);
+            s0 = _mm256_fmadd_ps(d0, d0, s0);
+            __m256 d8 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 8), kv);
+            s8 = _mm256_fmadd_ps(d8, d8, s8);
+            __m256 d16 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 16), kv);
+            s16 = _mm256_fmadd_ps(d16, d16, s16);
+            __m256 d24 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 24), kv);
+            s24 = _mm256_fmadd_ps(d24, d24, s24);
+        }
         __m256 s = _mm256_setzero_ps();
-        __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 0), kv);
-        s = _mm256_fmadd_ps(d0, d0, s);
-        __m256 d8 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 8), kv);
-        s = _mm256_fmadd_ps(d8, d8, s);
-        __m256 d16 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 16), kv);
-        s = _mm256_fmadd_ps(d16, d16, s);
-        __m256 d24 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 24), kv);
-        s = _mm256_fmadd_ps(d24, d24, s);
+        s = _mm256_add_ps(s, s0);
+        s = _mm256_add_ps(s, s8);
+        s = _mm256_add_ps(s, s16);
+        s = _mm256_add_ps(s, s24);
         acc = _mm256_add_pd(acc, cx_widen_sum(s));
     }
     for (; i < len; i += 8) {

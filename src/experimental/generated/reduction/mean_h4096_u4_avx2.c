@@ -27,52 +27,91 @@ bool fgi_gen_mean_h4096_u4_supports(const fgi_call *call)
 
 #define ROW_LEN(call) ((int64_t)4096)
 
-/* The sum: each step's 32 elements are added in float32, the step
- * sums in double, so the error does not grow with the row length. */
+/* The sum: 4 independent float32 accumulators over blocks of at
+ * most 64 steps (32 elements each), block sums added in double, so the
+ * error does not grow with the row length and no add waits for the
+ * previous one. */
 CX_INLINE double row_f32(const float *x, int64_t len)
 {
     __m256d acc = _mm256_setzero_pd();
-    int64_t i = 0;
-    for (; i + 32 <= len; i += 32) {
+    int64_t i = 0, full = len - len % 32;
+    while (i < full) {
+        int64_t end = full - i > 64 * 32 ? i + 64 * 32 : full;
+        __m256 s0 = _mm256_setzero_ps();
+        __m256 s8 = _mm256_setzero_ps();
+        __m256 s16 = _mm256_setzero_ps();
+        __m256 s24 = _mm256_setzero_ps();
+        for (; i < end; i += 32) {
+            s0 = _mm256_add_ps(s0, gx_ld_f32(x + i + 0));
+            s8 = _mm256_add_ps(s8, gx_ld_f32(x + i + 8));
+            s16 = _mm256_add_ps(s16, gx_ld_f32(x + i + 16));
+            s24 = _mm256_add_ps(s24, gx_ld_f32(x + i + 24));
+        }
         __m256 s = _mm256_setzero_ps();
-        s = _mm256_add_ps(s, gx_ld_f32(x + i + 0));
-        s = _mm256_add_ps(s, gx_ld_f32(x + i + 8));
-        s = _mm256_add_ps(s, gx_ld_f32(x + i + 16));
-        s = _mm256_add_ps(s, gx_ld_f32(x + i + 24));
+        s = _mm256_add_ps(s, s0);
+        s = _mm256_add_ps(s, s8);
+        s = _mm256_add_ps(s, s16);
+        s = _mm256_add_ps(s, s24);
         acc = _mm256_add_pd(acc, cx_widen_sum(s));
     }
     return cx_hsum_pd(acc);
 }
 
-/* The sum: each step's 32 elements are added in float32, the step
- * sums in double, so the error does not grow with the row length. */
+/* The sum: 4 independent float32 accumulators over blocks of at
+ * most 64 steps (32 elements each), block sums added in double, so the
+ * error does not grow with the row length and no add waits for the
+ * previous one. */
 CX_INLINE double row_f16(const uint16_t *x, int64_t len)
 {
     __m256d acc = _mm256_setzero_pd();
-    int64_t i = 0;
-    for (; i + 32 <= len; i += 32) {
+    int64_t i = 0, full = len - len % 32;
+    while (i < full) {
+        int64_t end = full - i > 64 * 32 ? i + 64 * 32 : full;
+        __m256 s0 = _mm256_setzero_ps();
+        __m256 s8 = _mm256_setzero_ps();
+        __m256 s16 = _mm256_setzero_ps();
+        __m256 s24 = _mm256_setzero_ps();
+        for (; i < end; i += 32) {
+            s0 = _mm256_add_ps(s0, gx_ld_f16(x + i + 0));
+            s8 = _mm256_add_ps(s8, gx_ld_f16(x + i + 8));
+            s16 = _mm256_add_ps(s16, gx_ld_f16(x + i + 16));
+            s24 = _mm256_add_ps(s24, gx_ld_f16(x + i + 24));
+        }
         __m256 s = _mm256_setzero_ps();
-        s = _mm256_add_ps(s, gx_ld_f16(x + i + 0));
-        s = _mm256_add_ps(s, gx_ld_f16(x + i + 8));
-        s = _mm256_add_ps(s, gx_ld_f16(x + i + 16));
-        s = _mm256_add_ps(s, gx_ld_f16(x + i + 24));
+        s = _mm256_add_ps(s, s0);
+        s = _mm256_add_ps(s, s8);
+        s = _mm256_add_ps(s, s16);
+        s = _mm256_add_ps(s, s24);
         acc = _mm256_add_pd(acc, cx_widen_sum(s));
     }
     return cx_hsum_pd(acc);
 }
 
-/* The sum: each step's 32 elements are added in float32, the step
- * sums in double, so the error does not grow with the row length. */
+/* The sum: 4 independent float32 accumulators over blocks of at
+ * most 64 steps (32 elements each), block sums added in double, so the
+ * error does not grow with the row length and no add waits for the
+ * previous one. */
 CX_INLINE double row_bf16(const uint16_t *x, int64_t len)
 {
     __m256d acc = _mm256_setzero_pd();
-    int64_t i = 0;
-    for (; i + 32 <= len; i += 32) {
+    int64_t i = 0, full = len - len % 32;
+    while (i < full) {
+        int64_t end = full - i > 64 * 32 ? i + 64 * 32 : full;
+        __m256 s0 = _mm256_setzero_ps();
+        __m256 s8 = _mm256_setzero_ps();
+        __m256 s16 = _mm256_setzero_ps();
+        __m256 s24 = _mm256_setzero_ps();
+        for (; i < end; i += 32) {
+            s0 = _mm256_add_ps(s0, gx_ld_bf16(x + i + 0));
+            s8 = _mm256_add_ps(s8, gx_ld_bf16(x + i + 8));
+            s16 = _mm256_add_ps(s16, gx_ld_bf16(x + i + 16));
+            s24 = _mm256_add_ps(s24, gx_ld_bf16(x + i + 24));
+        }
         __m256 s = _mm256_setzero_ps();
-        s = _mm256_add_ps(s, gx_ld_bf16(x + i + 0));
-        s = _mm256_add_ps(s, gx_ld_bf16(x + i + 8));
-        s = _mm256_add_ps(s, gx_ld_bf16(x + i + 16));
-        s = _mm256_add_ps(s, gx_ld_bf16(x + i + 24));
+        s = _mm256_add_ps(s, s0);
+        s = _mm256_add_ps(s, s8);
+        s = _mm256_add_ps(s, s16);
+        s = _mm256_add_ps(s, s24);
         acc = _mm256_add_pd(acc, cx_widen_sum(s));
     }
     return cx_hsum_pd(acc);

@@ -27,16 +27,25 @@ bool fgi_gen_mean_rows_le_256_u2_supports(const fgi_call *call)
 
 #define ROW_LEN(call) ((call)->len)
 
-/* The sum: each step's 16 elements are added in float32, the step
- * sums in double, so the error does not grow with the row length. */
+/* The sum: 2 independent float32 accumulators over blocks of at
+ * most 64 steps (16 elements each), block sums added in double, so the
+ * error does not grow with the row length and no add waits for the
+ * previous one. */
 CX_INLINE double row_f32(const float *x, int64_t len)
 {
     __m256d acc = _mm256_setzero_pd();
-    int64_t i = 0;
-    for (; i + 16 <= len; i += 16) {
+    int64_t i = 0, full = len - len % 16;
+    while (i < full) {
+        int64_t end = full - i > 64 * 16 ? i + 64 * 16 : full;
+        __m256 s0 = _mm256_setzero_ps();
+        __m256 s8 = _mm256_setzero_ps();
+        for (; i < end; i += 16) {
+            s0 = _mm256_add_ps(s0, gx_ld_f32(x + i + 0));
+            s8 = _mm256_add_ps(s8, gx_ld_f32(x + i + 8));
+        }
         __m256 s = _mm256_setzero_ps();
-        s = _mm256_add_ps(s, gx_ld_f32(x + i + 0));
-        s = _mm256_add_ps(s, gx_ld_f32(x + i + 8));
+        s = _mm256_add_ps(s, s0);
+        s = _mm256_add_ps(s, s8);
         acc = _mm256_add_pd(acc, cx_widen_sum(s));
     }
     for (; i + 8 <= len; i += 8) acc = _mm256_add_pd(acc, cx_widen_sum(gx_ld_f32(x + i)));
@@ -44,16 +53,25 @@ CX_INLINE double row_f32(const float *x, int64_t len)
     return cx_hsum_pd(acc);
 }
 
-/* The sum: each step's 16 elements are added in float32, the step
- * sums in double, so the error does not grow with the row length. */
+/* The sum: 2 independent float32 accumulators over blocks of at
+ * most 64 steps (16 elements each), block sums added in double, so the
+ * error does not grow with the row length and no add waits for the
+ * previous one. */
 CX_INLINE double row_f16(const uint16_t *x, int64_t len)
 {
     __m256d acc = _mm256_setzero_pd();
-    int64_t i = 0;
-    for (; i + 16 <= len; i += 16) {
+    int64_t i = 0, full = len - len % 16;
+    while (i < full) {
+        int64_t end = full - i > 64 * 16 ? i + 64 * 16 : full;
+        __m256 s0 = _mm256_setzero_ps();
+        __m256 s8 = _mm256_setzero_ps();
+        for (; i < end; i += 16) {
+            s0 = _mm256_add_ps(s0, gx_ld_f16(x + i + 0));
+            s8 = _mm256_add_ps(s8, gx_ld_f16(x + i + 8));
+        }
         __m256 s = _mm256_setzero_ps();
-        s = _mm256_add_ps(s, gx_ld_f16(x + i + 0));
-        s = _mm256_add_ps(s, gx_ld_f16(x + i + 8));
+        s = _mm256_add_ps(s, s0);
+        s = _mm256_add_ps(s, s8);
         acc = _mm256_add_pd(acc, cx_widen_sum(s));
     }
     for (; i + 8 <= len; i += 8) acc = _mm256_add_pd(acc, cx_widen_sum(gx_ld_f16(x + i)));
@@ -61,16 +79,25 @@ CX_INLINE double row_f16(const uint16_t *x, int64_t len)
     return cx_hsum_pd(acc);
 }
 
-/* The sum: each step's 16 elements are added in float32, the step
- * sums in double, so the error does not grow with the row length. */
+/* The sum: 2 independent float32 accumulators over blocks of at
+ * most 64 steps (16 elements each), block sums added in double, so the
+ * error does not grow with the row length and no add waits for the
+ * previous one. */
 CX_INLINE double row_bf16(const uint16_t *x, int64_t len)
 {
     __m256d acc = _mm256_setzero_pd();
-    int64_t i = 0;
-    for (; i + 16 <= len; i += 16) {
+    int64_t i = 0, full = len - len % 16;
+    while (i < full) {
+        int64_t end = full - i > 64 * 16 ? i + 64 * 16 : full;
+        __m256 s0 = _mm256_setzero_ps();
+        __m256 s8 = _mm256_setzero_ps();
+        for (; i < end; i += 16) {
+            s0 = _mm256_add_ps(s0, gx_ld_bf16(x + i + 0));
+            s8 = _mm256_add_ps(s8, gx_ld_bf16(x + i + 8));
+        }
         __m256 s = _mm256_setzero_ps();
-        s = _mm256_add_ps(s, gx_ld_bf16(x + i + 0));
-        s = _mm256_add_ps(s, gx_ld_bf16(x + i + 8));
+        s = _mm256_add_ps(s, s0);
+        s = _mm256_add_ps(s, s8);
         acc = _mm256_add_pd(acc, cx_widen_sum(s));
     }
     for (; i + 8 <= len; i += 8) acc = _mm256_add_pd(acc, cx_widen_sum(gx_ld_bf16(x + i)));

@@ -37,30 +37,49 @@ typedef struct ctx {
     bool stream;
 } ctx;
 
-/* Sum of (x - k)^2 over the row. */
+/* Sum of (x - k)^2 over the row, accumulated as row_sum. */
 CX_INLINE double row_sumsq(const float *x, int64_t len, float k)
 {
     const __m256 kv = _mm256_set1_ps(k);
     __m256d acc = _mm256_setzero_pd();
-    int64_t i = 0;
-    for (; i + 64 <= len; i += 64) {
+    int64_t i = 0, full = len - len % 64;
+    while (i < full) {
+        int64_t end = full - i > 64 * 64 ? i + 64 * 64 : full;
+        __m256 s0 = _mm256_setzero_ps();
+        __m256 s8 = _mm256_setzero_ps();
+        __m256 s16 = _mm256_setzero_ps();
+        __m256 s24 = _mm256_setzero_ps();
+        __m256 s32 = _mm256_setzero_ps();
+        __m256 s40 = _mm256_setzero_ps();
+        __m256 s48 = _mm256_setzero_ps();
+        __m256 s56 = _mm256_setzero_ps();
+        for (; i < end; i += 64) {
+            __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 0), kv);
+            s0 = _mm256_fmadd_ps(d0, d0, s0);
+            __m256 d8 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 8), kv);
+            s8 = _mm256_fmadd_ps(d8, d8, s8);
+            __m256 d16 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 16), kv);
+            s16 = _mm256_fmadd_ps(d16, d16, s16);
+            __m256 d24 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 24), kv);
+            s24 = _mm256_fmadd_ps(d24, d24, s24);
+            __m256 d32 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 32), kv);
+            s32 = _mm256_fmadd_ps(d32, d32, s32);
+            __m256 d40 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 40), kv);
+            s40 = _mm256_fmadd_ps(d40, d40, s40);
+            __m256 d48 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 48), kv);
+            s48 = _mm256_fmadd_ps(d48, d48, s48);
+            __m256 d56 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 56), kv);
+            s56 = _mm256_fmadd_ps(d56, d56, s56);
+        }
         __m256 s = _mm256_setzero_ps();
-        __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 0), kv);
-        s = _mm256_fmadd_ps(d0, d0, s);
-        __m256 d8 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 8), kv);
-        s = _mm256_fmadd_ps(d8, d8, s);
-        __m256 d16 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 16), kv);
-        s = _mm256_fmadd_ps(d16, d16, s);
-        __m256 d24 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 24), kv);
-        s = _mm256_fmadd_ps(d24, d24, s);
-        __m256 d32 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 32), kv);
-        s = _mm256_fmadd_ps(d32, d32, s);
-        __m256 d40 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 40), kv);
-        s = _mm256_fmadd_ps(d40, d40, s);
-        __m256 d48 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 48), kv);
-        s = _mm256_fmadd_ps(d48, d48, s);
-        __m256 d56 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 56), kv);
-        s = _mm256_fmadd_ps(d56, d56, s);
+        s = _mm256_add_ps(s, s0);
+        s = _mm256_add_ps(s, s8);
+        s = _mm256_add_ps(s, s16);
+        s = _mm256_add_ps(s, s24);
+        s = _mm256_add_ps(s, s32);
+        s = _mm256_add_ps(s, s40);
+        s = _mm256_add_ps(s, s48);
+        s = _mm256_add_ps(s, s56);
         acc = _mm256_add_pd(acc, cx_widen_sum(s));
     }
     return cx_hsum_pd(acc);
