@@ -281,17 +281,23 @@ static const char *SRC = "#include \\\"experimental/exp_kernels.h\\\"\\n"
                          "bool fgi_gen_relu_kg1_supports(const fgi_call *c) { return c->contiguous; }\\n"
                          "fg_status fgi_gen_relu_kg1_run(const fgi_call *c) { (void)c; return FG_OK; }\\n";
 
-static void bundle(char *buf, size_t size, const char *id, const char *file, const char *isa, const char *source,
-                   const char *version)
+static void bundle_named(char *buf, size_t size, const char *id, const char *file, const char *isa,
+                         const char *source, const char *version, const char *stem)
 {
     snprintf(buf, size,
              "{\"format\": \"flaggems-kernel-bundle\", \"version\": 1, \"generator_tool\": \"KernelGen\","
              " \"generator_version\": \"%s\", \"generation_date\": \"2026-11-20T10:00:00Z\","
              " \"kernels\": [{\"kernel_id\": \"%s\", \"op\": \"relu\", \"file\": \"%s\", \"isa\": \"%s\","
-             " \"supports\": \"fgi_gen_relu_kg1_supports\", \"run\": \"fgi_gen_relu_kg1_run\","
+             " \"supports\": \"%s_supports\", \"run\": \"%s_run\","
              " \"source_template\": \"kernelgen/pointwise.jinja\", \"generation_config\": {\"block\": 1024},"
              " \"source\": \"%s\"}]}",
-             version, id, file, isa, source);
+             version, id, file, isa, stem, stem, source);
+}
+
+static void bundle(char *buf, size_t size, const char *id, const char *file, const char *isa, const char *source,
+                   const char *version)
+{
+    bundle_named(buf, size, id, file, isa, source, version, "fgi_gen_relu_kg1");
 }
 
 static fg_status import_text(const char *text)
@@ -299,7 +305,7 @@ static fg_status import_text(const char *text)
     put("b.json", text);
     char p[600];
     snprintf(p, sizeof p, "%s/b.json", root);
-    fg_codegen_options o = opts(0);
+    fg_codegen_options o = opts(FG_CODEGEN_NO_FORMAT);
     return fg_codegen_import(p, &o, NULL);
 }
 
@@ -353,6 +359,9 @@ static void test_import(void **state)
     bundle(b, sizeof b, "relu.cpu.gen.hand", "relu_hand.c", "portable", SRC, "v1");
     refused(b, FG_ERR_CONFLICT, "already listed");
     bundle(b, sizeof b, "relu.cpu.gen.kg2", "relu_kg1.c", "portable", SRC, "v1");
+    refused(b, FG_ERR_CONFLICT, "already listed"); /* its functions have the names of kg1's */
+    bundle_named(b, sizeof b, "relu.cpu.gen.kg2", "relu_kg1.c", "portable",
+                 "fgi_gen_relu_kg2_supports fgi_gen_relu_kg2_run", "v1", "fgi_gen_relu_kg2");
     refused(b, FG_ERR_CONFLICT, "already exists");
     bundle(b, sizeof b, "relu.cpu.gen.kg3", "../../../evil.c", "portable", SRC, "v1");
     refused(b, FG_ERR_INVALID_ARG, "plain file name");
@@ -383,6 +392,62 @@ static void test_import(void **state)
     assert_int_equal(access(strcat(strcpy(mp, root), "/src/experimental/generated/pointwise/relu_kg3.c"), F_OK), -1);
 }
 
+/* Mutated bundles (a byte replaced by a letter or JSON punctuation, or the
+ * text cut off):
+ * every import either succeeds or is refused without changing kernels.def
+ * or _metadata.json, and never crashes (this test also runs under ASan). */
+static void test_import_mutations(void **state)
+{
+    (void)state;
+    static char good[8192], bad[8192];
+    bundle(good, sizeof good, "relu.cpu.gen.mut", "relu_mut.c", "portable", SRC, "v1");
+    /* the unmutated bundle imports once */
+    assert_int_equal(import_text(good), FG_OK);
+    assert_int_equal(import_text(good), FG_ERR_CONFLICT);
+    uint64_t rng = 0x9e3779b97f4a7c15ull;
+    static const char punct[] = "\"{}[]:,\\/.*\n0";
+    int accepted = 0;
+    for (int it = 0; it < 400; it++) {
+        /* a fresh id and file each time, so that only the mutation decides */
+        char id[64], file[64];
+        snprintf(id, sizeof id, "relu.cpu.gen.mut%d", it);
+        snprintf(file, sizeof file, "relu_mut%d.c", it);
+        char stem[64], src[400];
+        snprintf(stem, sizeof stem, "fgi_gen_relu_mut%d", it);
+        snprintf(src, sizeof src, "bool %s_supports(const fgi_call *c) { return c->contiguous; }\\n"
+                                  "fg_status %s_run(const fgi_call *c) { (void)c; return FG_OK; }\\n", stem, stem);
+        bundle_named(good, sizeof good, id, file, "portable", src, "v1", stem);
+        size_t len = strlen(good);
+        memcpy(bad, good, len + 1);
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        size_t at = (size_t)(rng >> 33) % len;
+        unsigned kind = (unsigned)(rng >> 20) % 10;
+        if (kind < 5)
+            bad[at] = (char)('a' + (rng >> 40) % 26);
+        else if (kind < 8)
+            bad[at] = punct[(rng >> 40) % (sizeof punct - 1)];
+        else
+            bad[at] = '\0';
+        char *before = slurp("src/experimental/generated/kernels.def");
+        char *meta_before = slurp("src/experimental/generated/_metadata.json");
+        fg_status st = import_text(bad);
+        char *after = slurp("src/experimental/generated/kernels.def");
+        char *meta_after = slurp("src/experimental/generated/_metadata.json");
+        if (st == FG_OK) {
+            accepted++;
+        } else {
+            assert_string_equal(before, after);
+            assert_string_equal(meta_before ? meta_before : "", meta_after ? meta_after : "");
+        }
+        free(before);
+        free(after);
+        free(meta_before);
+        free(meta_after);
+    }
+    printf("%d of 400 mutated bundles were still valid and imported\n", accepted);
+    assert_true(accepted > 0 && accepted < 400); /* both paths were taken */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -390,6 +455,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_generate, setup_tree, teardown_tree),
         cmocka_unit_test_setup_teardown(test_config_errors, setup_tree, teardown_tree),
         cmocka_unit_test_setup_teardown(test_import, setup_tree, teardown_tree),
+        cmocka_unit_test_setup_teardown(test_import_mutations, setup_tree, teardown_tree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -215,13 +215,21 @@ void fgc_def_split(const char *def, const char *command, size_t *before, const c
     *after = e + strlen(end);
 }
 
+/* Whether text (len bytes) lists k's id, descriptor symbol, supports or run
+ * function: two kernels.def lines naming the same function would not link. */
 static bool def_mentions(const char *text, size_t len, const fg_codegen_kernel *k)
 {
-    char q[200], s[200];
-    snprintf(q, sizeof q, "\"%s\"", k->kernel_id);
-    snprintf(s, sizeof s, "FGI_EXP_KERNEL(%s,", k->symbol);
     char *t = strndup(text, len);
-    bool hit = t && (strstr(t, q) || strstr(t, s));
+    if (!t) return false;
+    char pat[8][224];
+    snprintf(pat[0], sizeof pat[0], "\"%s\"", k->kernel_id);
+    snprintf(pat[1], sizeof pat[1], "FGI_EXP_KERNEL(%s,", k->symbol);
+    snprintf(pat[2], sizeof pat[2], " %s,", k->supports);
+    snprintf(pat[3], sizeof pat[3], " %s)", k->supports);
+    snprintf(pat[4], sizeof pat[4], " %s,", k->run);
+    snprintf(pat[5], sizeof pat[5], " %s)", k->run);
+    bool hit = false;
+    for (int i = 0; i < 6 && !hit; i++) hit = strstr(t, pat[i]) != NULL;
     free(t);
     return hit;
 }
@@ -350,8 +358,8 @@ fg_status fg_codegen_emit(const fg_codegen_kernel *k, size_t n, const char *comm
         bool outside = def_mentions(def, before, &k[i]) || def_mentions(after, strlen(after), &k[i]);
         if (mode == FG_CODEGEN_MODE_APPEND && body) outside = outside || def_mentions(body, body_len, &k[i]);
         if (outside)
-            s = FG_ERROR(FG_ERR_CONFLICT, "kernel %s (or its symbol %s) is already listed in %s", k[i].kernel_id,
-                         k[i].symbol, defpath);
+            s = FG_ERROR(FG_ERR_CONFLICT, "kernel %s (or its symbol %s, %s or %s) is already listed in %s",
+                         k[i].kernel_id, k[i].symbol, k[i].supports, k[i].run, defpath);
     }
     /* the files */
     for (size_t i = 0; i < n && s == FG_OK; i++) {
