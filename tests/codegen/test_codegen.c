@@ -230,6 +230,21 @@ static void test_generate(void **state)
     assert_int_equal(fg_codegen_generate(cfg, &o, &sum), FG_OK);
     assert_int_equal(fg_codegen_check(cfg, &o, &diff), FG_OK);
     assert_int_equal(diff, 0);
+    /* an outdated metadata entry (as after a merge) is found; --metadata-only repairs it */
+    snprintf(mp, sizeof mp, "%s/src/experimental/generated/_metadata.json", root);
+    fgi_meta_options mo = {.kind = FGI_META_KIND_METADATA, .repo_root = root};
+    fgi_meta_store *st = NULL;
+    assert_int_equal(fgi_meta_open(mp, &mo, &st), FG_OK);
+    assert_int_equal(fgi_meta_update_op(st, "relu.cpu.gen.t_u2", "{\"code_location\": {\"line_end\": 3}}"), FG_OK);
+    fgi_meta_close(st);
+    assert_int_equal(fg_codegen_check(cfg, &o, &diff), FG_OK);
+    assert_int_equal(diff, 1);
+    fg_codegen_options mo_only = opts(FG_CODEGEN_METADATA_ONLY);
+    assert_int_equal(fg_codegen_generate(cfg, &mo_only, &sum), FG_OK);
+    assert_int_equal(sum.written, 0);
+    assert_int_equal(sum.metadata, 2);
+    assert_int_equal(fg_codegen_check(cfg, &o, &diff), FG_OK);
+    assert_int_equal(diff, 0);
     free(def2);
     free(def);
     free(src);

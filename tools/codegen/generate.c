@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "codegen_int.h"
 #include "core/error.h"
@@ -495,6 +496,41 @@ static size_t stale_files(const plan *p, FILE *log)
     return stale;
 }
 
+/* Whether the metadata entry of kernel i records what the generator would
+ * write (generation_info, code_location file and line range); 1 if not. A
+ * tree without _metadata.json has nothing to compare. */
+static size_t compare_metadata(const plan *p, fgi_meta_store *st, size_t i, const char *scratch_file, FILE *log)
+{
+    if (!st) return 0;
+    const fg_codegen_kernel *k = &p->k[i];
+    const fgi_meta_op *op = NULL;
+    if (fgi_meta_get_op(st, k->kernel_id, &op) != FG_OK) {
+        fgi_error_clear();
+        if (log) fprintf(log, "metadata: %s has no entry in %s/_metadata.json\n", k->kernel_id, FGC_GEN_DIR);
+        return 1;
+    }
+    char *text = NULL;
+    int lines = 0;
+    if (fgc_read_file(scratch_file, (size_t)4 << 20, &text, NULL) == FG_OK)
+        for (const char *c = text; *c; c++) lines += *c == '\n';
+    fgi_error_clear();
+    free(text);
+    json_t *a = json_loads(op->generation_info.generation_config, 0, NULL), *b = json_loads(k->generation_config, 0, NULL);
+    const char *gt = op->generation_info.generator_tool, *gv = op->generation_info.generator_version;
+    const char *tp = op->generation_info.source_template, *gd = op->generation_info.generation_date;
+    char rel[PATH_MAX];
+    snprintf(rel, sizeof rel, "%s/%s/%s", FGC_GEN_DIR, fgc_op_category(k->op), k->file);
+    bool same = gt && !strcmp(gt, k->generator_tool) && gv && !strcmp(gv, k->generator_version) && tp &&
+                !strcmp(tp, k->source_template) && gd && !strcmp(gd, k->generation_date) && a && b &&
+                json_equal(a, b) && !strcmp(op->code_location.file_path, rel) && op->code_location.line_start == 1 &&
+                op->code_location.line_end == lines;
+    json_decref(a);
+    json_decref(b);
+    fgi_meta_op_release(op);
+    if (!same && log) fprintf(log, "metadata: the entry of %s is out of date\n", k->kernel_id);
+    return same ? 0 : 1;
+}
+
 fg_status fg_codegen_check(const char *config_path, const fg_codegen_options *opts, size_t *differences)
 {
     FG_RETURN_IF(!differences, FG_ERR_NULL, "differences is NULL");
@@ -523,6 +559,14 @@ fg_status fg_codegen_check(const char *config_path, const fg_codegen_options *op
         o.flags = (opts->flags & FG_CODEGEN_NO_FORMAT) | FG_CODEGEN_NO_METADATA;
         s = fg_codegen_emit(p.k, p.n, p.command, FG_CODEGEN_MODE_BLOCK, &o, NULL);
     }
+    /* the metadata entries, when the tree has a metadata file */
+    fgi_meta_store *st = NULL;
+    char mpath[PATH_MAX + 64];
+    snprintf(mpath, sizeof mpath, "%s/%s/_metadata.json", p.repo, FGC_GEN_DIR);
+    if (s == FG_OK && access(mpath, F_OK) == 0) {
+        fgi_meta_options mo = {.kind = FGI_META_KIND_METADATA, .flags = FGI_META_READONLY, .repo_root = p.repo};
+        s = fgi_meta_open(mpath, &mo, &st);
+    }
     for (size_t i = 0; s == FG_OK && i < p.n; i++) {
         const char *cat = fgc_op_category(p.v[i].op->op);
         char want[2 * PATH_MAX], have[2 * PATH_MAX], name[PATH_MAX];
@@ -530,7 +574,9 @@ fg_status fg_codegen_check(const char *config_path, const fg_codegen_options *op
         snprintf(have, sizeof have, "%s/%s/%s/%s", p.repo, FGC_GEN_DIR, cat, p.r[i].file);
         snprintf(name, sizeof name, "%s/%s/%s", FGC_GEN_DIR, cat, p.r[i].file);
         *differences += compare_file(want, have, name, opts->log);
+        *differences += compare_metadata(&p, st, i, want, opts->log);
     }
+    fgi_meta_close(st);
     if (s == FG_OK) {
         /* the config's block of kernels.def */
         char want[2 * PATH_MAX], have[2 * PATH_MAX];
