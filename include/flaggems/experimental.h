@@ -178,7 +178,7 @@ typedef struct fg_exp_kernel_info {
     int priority;
     int available;         /* this CPU has the instructions it needs */
     int enabled;           /* it may be dispatched now: group enabled (or not
-                              experimental), not denylisted */
+                              experimental), not denylisted, not DEPRECATED */
     int runtime;           /* added by fg_exp_register_kernels */
     double expected_speedup; /* from metadata or its descriptor; 0 when unknown */
     uint64_t calls;        /* calls it served since fg_exp_reset_stats */
@@ -297,6 +297,9 @@ typedef struct fg_exp_statistics {
     uint64_t cache_entries;         /* entries now in the perf cache */
     uint64_t cache_evictions;       /* entries dropped for space */
     uint64_t cache_expirations;     /* entries dropped for age (cache_ttl) */
+    uint64_t perfdb_warm_starts;    /* misses that took their candidates' times from the
+                                       performance database instead of measuring
+                                       (counted apart from profiled) */
 } fg_exp_statistics;
 
 /* Counters since start-up or the last fg_exp_reset_stats (cache_entries is
@@ -307,6 +310,57 @@ FG_API fg_status fg_exp_stats(fg_exp_statistics *out);
 FG_API fg_status fg_exp_stats_json(char **json);
 /* Starts every counter (and per-kernel calls) from zero. */
 FG_API fg_status fg_exp_reset_stats(void);
+
+/* ---------------------------------------------------------------- benchmarks, perf database */
+
+/* How fg_exp_benchmark measures. Zero fields take the defaults. */
+typedef struct fg_exp_bench_options {
+    int warmup;          /* 3: untimed runs per candidate and config */
+    int repeat;          /* 10: timed samples each candidate gets at least */
+    int max_samples;     /* 1000: samples after which a candidate stops */
+    double budget_ms;    /* 100: time per config after which sampling stops once
+                            every candidate has `repeat` samples */
+    double target_noise; /* 0.01: sampling stops earlier once every candidate's
+                            median is known to this fraction (95 % confidence) */
+    uint64_t seed;       /* inputs are uniform in [-4, 4) from this seed (0: 1) */
+    int record;          /* nonzero: add the results to the performance database
+                            (source "benchmark") */
+} fg_exp_bench_options;
+
+/* Benchmarks kernel `kernel_id` against `baselines` (comma-separated kernel
+ * ids of the same op; NULL: the op's stable kernel the dispatcher would
+ * use on this CPU, then its reference kernel) over `configs`, a JSON array
+ * of objects
+ *   {"dtype": "float16", "shape": [2048, 4096], "n": 4096, "dim": -1,
+ *    "approx": "tanh", "weight": true, "bias": true, "label": "llama ffn"}
+ * where shape is the first input's (a for mm/bmm; n is b's columns), dim
+ * the reduced or softmax dim ("all" for every element), and the rest are
+ * optional; NULL: the op's default set of LLM-sized shapes in float32,
+ * float16 and bfloat16. Candidates are interleaved round by round so that
+ * drift hits all of them; each config reports median, p10, p90, min,
+ * spread, GB/s, GFLOP/s and the library workspace of one run; speedups
+ * are baseline median / kernel median per config, their mean over configs
+ * (as FlagGems reports it) and geometric mean. options NULL: defaults.
+ * *markdown and *json (either may be NULL) receive the report, naming the
+ * machine, fg_version() and the build signature; release with fg_exp_free.
+ * Errors: FG_ERR_NULL (kernel_id), FG_ERR_NOT_FOUND (unknown kernel or
+ * baseline), FG_ERR_INVALID_ARG (a baseline of another op, a bad option,
+ * a bad config entry: the message names the entry and key), FG_ERR_PARSE
+ * (configs not JSON: line and column), FG_ERR_SHAPE / FG_ERR_OVERFLOW (a
+ * config that is no valid call of the op, or too large: the message names
+ * it), FG_ERR_NO_MEMORY. A kernel that refuses a config
+ * is reported as such in that config's row, not as an error. Runs on the
+ * calling thread; other threads calling ops meanwhile disturb both the
+ * timings and the workspace figures. Added in 0.1.0. */
+FG_API fg_status fg_exp_benchmark(const char *kernel_id, const char *baselines, const char *configs,
+                                  const fg_exp_bench_options *options, char **markdown, char **json);
+
+/* The performance database file in use (FLAGGEMS_EXP_PERF_DB, else
+ * $XDG_CACHE_HOME/flaggems/perf.db, else ~/.cache/flaggems/perf.db) into
+ * buf; "" when FLAGGEMS_EXP_PERF_DB is set and empty (disabled).
+ * FG_ERR_NULL, FG_ERR_OVERFLOW (cap too small), FG_ERR_NOT_FOUND (no HOME).
+ * Added in 0.1.0. */
+FG_API fg_status fg_exp_perfdb_path(char *buf, size_t cap);
 
 /* ---------------------------------------------------------------- fault injection */
 

@@ -345,6 +345,7 @@ fg_status fg_exp_stats_json(char **json)
     U(cache_entries);
     U(cache_evictions);
     U(cache_expirations);
+    U(perfdb_warm_starts);
 #undef U
     ok = ok && json_object_set_new(o, "hit_rate", json_real(st.hit_rate)) == 0;
     int n;

@@ -33,6 +33,7 @@
 #include "core/time.h"
 #include "experimental/config.h"
 #include "experimental/dispatcher.h"
+#include "experimental/perfdb.h"
 #include "ops/registry.h"
 
 /* ---------------------------------------------------------------- state */
@@ -51,6 +52,11 @@ static char *g_deny_list;               /* the denylist text, for re-expansion *
 static uint8_t g_warned[FGI_OP_COUNT];  /* atomic bytes: first-use warning given */
 static int g_warn_level = FG_EXP_LEVEL_INFO;
 static fgi_exp_meta_source g_meta;
+/* Shape rules of the experimental kernels in current decisions (atomic
+ * pointers, set with the lock held when a kernel becomes a candidate). A
+ * call racing with fgi_exp_set_meta_source may run once without its rule;
+ * the kernel's supports() still holds. */
+static const fgi_exp_shape_rule *g_rule[FGI_MAX_KERNELS];
 
 void fgi_exp_lock(void) { pthread_mutex_lock(&exp_mu); }
 void fgi_exp_unlock(void) { pthread_mutex_unlock(&exp_mu); }
@@ -91,6 +97,7 @@ enum {
     C_FB_SLOW,
     C_FB_UNSUP,
     C_FAIL_RET,
+    C_DB_WARM,
     C_COUNT
 };
 
@@ -325,7 +332,29 @@ bool fgi_exp_kernel_enabled(const fgi_kernel *k)
     int idx = fgi_kernel_index(k);
     if (k->tier == FGI_TIER_REFERENCE) return true;
     if (fgi_exp_denied(idx)) return false;
-    return k->tier != FGI_TIER_EXPERIMENTAL || (fgi_exp_groups() & (unsigned)k->group);
+    if (k->tier != FGI_TIER_EXPERIMENTAL) return true;
+    return (fgi_exp_groups() & (unsigned)k->group) && strcmp(fgi_exp_kernel_status(k), "DEPRECATED") != 0;
+}
+
+/* Metadata for an experimental candidate (lock held): false when its
+ * status is DEPRECATED; else its shape rule is published for run_list. */
+static bool meta_admits_locked(const fgi_kernel *k, int idx)
+{
+    if (g_meta.status) {
+        const char *st = g_meta.status(k->id, g_meta.ctx);
+        if (st && strcmp(st, "DEPRECATED") == 0) return false;
+    }
+    const fgi_exp_shape_rule *r = g_meta.shape_rule ? g_meta.shape_rule(k->id, g_meta.ctx) : NULL;
+    __atomic_store_n(&g_rule[idx], r, __ATOMIC_RELEASE);
+    return true;
+}
+
+/* The kernel's supports() and its metadata shape rule. */
+static inline bool kernel_accepts(const fgi_kernel *k, int idx, const fgi_call *call)
+{
+    if ((k->supports || k->ext) && !fgi_kernel_supports(k, call)) return false;
+    const fgi_exp_shape_rule *r = __atomic_load_n(&g_rule[idx], __ATOMIC_ACQUIRE);
+    return !r || fgi_exp_rule_accepts(r, call);
 }
 
 const char *fgi_exp_kernel_status(const fgi_kernel *k)
@@ -397,6 +426,10 @@ static int build_candidates(const fgi_call *call, const fgi_pc_key *key, const s
             have_exp = true;
             if (key && q_is(key, i)) {
                 why_add(why, k, "quarantined for this key");
+                continue;
+            }
+            if (!meta_admits_locked(k, i)) {
+                why_add(why, k, "DEPRECATED in metadata");
                 continue;
             }
             cls = k->specialized ? 0 : 1;
@@ -536,7 +569,7 @@ static fg_status run_list(const fgi_call *call, tl_block *t, const fgi_pc_value 
     for (int i = 0; i < v->n; i++) {
         int idx = v->kidx[i];
         const fgi_kernel *k = fgi_kernel_ptrs[idx];
-        if ((k->supports || k->ext) && !fgi_kernel_supports(k, call)) {
+        if (!kernel_accepts(k, idx, call)) {
             reasons |= R_UNSUP;
             continue;
         }
@@ -607,7 +640,7 @@ static int cmp_i64(const void *a, const void *b)
  * calls write out, which the chosen kernel rewrites afterwards. A failing
  * contender counts toward its quarantine and gets no time. */
 static void profile(const fgi_call *call, const cand *c, const int *who, int nwho, const settings *s,
-                    const fgi_pc_key *key, uint64_t hash, float *ns)
+                    const fgi_pc_key *key, uint64_t hash, float *ns, fgi_perf_sample_stats *stats)
 {
     bool inplace = fgi_call_in_place(call);
     fgi_call c2 = *call;
@@ -646,6 +679,8 @@ static void profile(const fgi_call *call, const cand *c, const int *who, int nwh
         qsort(times, (size_t)s->repeat, sizeof times[0], cmp_i64);
         int64_t med = times[s->repeat / 2];
         ns[who[j]] = med > 0 ? (float)med : 0.5f;
+        stats[j] = (fgi_perf_sample_stats){(double)ns[who[j]], (double)times[s->repeat / 10],
+                                        (double)times[s->repeat * 9 / 10], (double)times[0], s->repeat, -1};
     }
     if (scratch) fgi_free(scratch, bytes);
     fgi_error_clear();
@@ -678,7 +713,10 @@ static void log_decision(const fgi_call *call, const settings *s, const cand *c,
     fgi_exp_log(FG_EXP_LEVEL_DEBUG, "dispatch %s %s [%s]%s strategy=%s%s%s: order [%s]; rejected: %s",
                 fgi_op_name(call->op), fgi_dtype_name(call->dtype), fgi_exp_shape_sig(call, sig, sizeof sig),
                 call->contiguous ? " contiguous" : " strided", fgi_cfg_strategy_name(s->strategy),
-                profiled ? " profiled" : "", slow ? " (experimental winner too slow: fallback_on_slow)" : "",
+                profiled    ? " profiled"
+                : ns[0] > 0 ? " (times from the performance database)"
+                            : "",
+                slow ? " (experimental winner too slow: fallback_on_slow)" : "",
                 order, rejected[0] ? rejected : "none");
 }
 
@@ -703,7 +741,7 @@ static void decide(const fgi_call *call, const fgi_pc_key *key, uint64_t hash, b
     cand acc[FGI_PC_MAXK], rest[FGI_PC_MAXK];
     int na = 0, nr = 0;
     for (int i = 0; i < n; i++) {
-        if (fgi_kernel_supports(c[i].k, call))
+        if (kernel_accepts(c[i].k, c[i].idx, call))
             acc[na++] = c[i];
         else {
             rest[nr++] = c[i];
@@ -726,9 +764,21 @@ static void decide(const fgi_call *call, const fgi_pc_key *key, uint64_t hash, b
         if (nexp >= 2 || (nexp >= 1 && need_base)) {
             int nwho = nexp;
             if (need_base) who[nwho++] = base;
-            profile(call, c, who, nwho, s, key, hash, ns);
-            profiled = true;
-            if (t) cnt_add(&t->cnt[C_PROFILED], 1);
+            /* warm start: times this machine and build measured before, in
+             * any process (perfdb.h); else measure and keep the times */
+            const fgi_kernel *ks[FGI_PC_MAXK];
+            float kns[FGI_PC_MAXK];
+            fgi_perf_sample_stats st[FGI_PC_MAXK] = {{0}};
+            for (int j = 0; j < nwho; j++) ks[j] = c[who[j]].k;
+            if (fgi_perfdb_recall(key, ks, nwho, kns)) {
+                for (int j = 0; j < nwho; j++) ns[who[j]] = kns[j];
+                if (t) cnt_add(&t->cnt[C_DB_WARM], 1);
+            } else {
+                profile(call, c, who, nwho, s, key, hash, ns, st);
+                profiled = true;
+                if (t) cnt_add(&t->cnt[C_PROFILED], 1);
+                fgi_perfdb_remember(call, ks, nwho, st);
+            }
             int best = -1;
             for (int j = 0; j < nexp; j++)
                 if (ns[who[j]] > 0 && (best < 0 || ns[who[j]] < ns[best])) best = who[j];
@@ -999,7 +1049,8 @@ void fgi_exp_set_meta_source(const fgi_exp_meta_source *src)
     if (src)
         g_meta = *src;
     else
-        memset(&g_meta, 0, sizeof g_meta);
+        fgi_exp_meta_default_source(&g_meta);
+    for (int i = 0; i < FGI_MAX_KERNELS; i++) __atomic_store_n(&g_rule[i], NULL, __ATOMIC_RELAXED);
     if (g_pc) fgi_pc_clear(g_pc);
     hot_bump();
     fgi_exp_unlock();
@@ -1059,6 +1110,7 @@ static void init_once(void)
     fgi_exp_lock();
     fgi_cfg_init_locked();
     load_env_locked();
+    fgi_exp_meta_default_source(&g_meta);
     __atomic_store_n(&g_hot, __atomic_load_n(&g_hot, __ATOMIC_RELAXED) | HOT_INIT, __ATOMIC_RELEASE);
     fgi_exp_unlock();
 }
@@ -1099,6 +1151,7 @@ void fgi_exp_get_stats(fg_exp_statistics *out, uint64_t *kernel_calls)
     out->fallbacks_slow = cnt[C_FB_SLOW];
     out->fallbacks_unsupported = cnt[C_FB_UNSUP];
     out->failures_returned = cnt[C_FAIL_RET];
+    out->perfdb_warm_starts = cnt[C_DB_WARM];
     fgi_exp_lock();
     out->quarantines = g_quarantines - base_quarantines;
     if (g_pc) {

@@ -14,6 +14,7 @@
 #ifndef FG_EXPERIMENTAL_API
 #define FG_EXPERIMENTAL_API
 #endif
+#include "experimental/metadata.h"
 #include "experimental/perf_cache.h"
 #include "flaggems/experimental.h"
 #include "ops/kernel.h"
@@ -62,7 +63,8 @@ void fgi_exp_invalidate_locked(int op);
  * decisions of their ops dropped. */
 void fgi_exp_kernels_added_locked(const fgi_kernel *const *ks, int n);
 /* Whether k may be dispatched now (group enabled or not experimental, not
- * denylisted) and its rank in the candidate order (lower first). */
+ * denylisted, not DEPRECATED in metadata) and its rank in the candidate
+ * order (lower first). */
 bool fgi_exp_kernel_enabled(const fgi_kernel *k);
 double fgi_exp_expected_speedup(const fgi_kernel *k, fgi_dtype dtype);
 
@@ -71,19 +73,32 @@ fgi_pc *fgi_exp_perf_cache(void);
 
 /* ---------------------------------------------------------------- metadata hook */
 
-/* Where expected speedups and lifecycle statuses come from. The metadata
- * store (src/experimental/metadata.c) will plug in here; until then there is
- * none, and candidates of one class are ordered by priority. Either
+/* A kernel's shape constraints from its metadata (the honored keys of
+ * hardware_support.shape_constraints, experimental/metadata.h). */
+typedef fgi_meta_shape_rule fgi_exp_shape_rule;
+/* Whether call meets rule (meta_runtime.c). */
+bool fgi_exp_rule_accepts(const fgi_exp_shape_rule *rule, const fgi_call *call);
+
+/* Where lifecycle statuses, expected speedups and shape constraints come
+ * from: by default the metadata runtime (meta_runtime.c: the copy of
+ * _metadata.json embedded at build time, or FLAGGEMS_EXP_METADATA). Any
  * callback may be NULL. expected_speedup returns 0 when unknown; status
  * returns NULL when unknown (then the tier decides: "EXPERIMENTAL" or
- * "STABLE"). Called with the runtime lock held, on cold paths only. */
+ * "STABLE"); shape_rule returns NULL when the kernel has no constraint, else
+ * a rule that stays valid for the life of the process. Called with the
+ * runtime lock held, on cold paths only. A kernel whose status is
+ * "DEPRECATED" is never a candidate. */
 typedef struct fgi_exp_meta_source {
     double (*expected_speedup)(const char *kernel_id, fgi_op op, fgi_dtype dtype, void *ctx);
     const char *(*status)(const char *kernel_id, void *ctx);
+    const fgi_exp_shape_rule *(*shape_rule)(const char *kernel_id, void *ctx);
     void *ctx;
 } fgi_exp_meta_source;
-/* NULL restores "none". Cached decisions are dropped. */
+/* NULL restores the default (the metadata runtime). Cached decisions are
+ * dropped. */
 void fgi_exp_set_meta_source(const fgi_exp_meta_source *src);
+/* The metadata runtime's source (meta_runtime.c). */
+void fgi_exp_meta_default_source(fgi_exp_meta_source *out);
 /* Status of k per the source (static or source-owned storage). */
 const char *fgi_exp_kernel_status(const fgi_kernel *k);
 

@@ -14,11 +14,14 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <unistd.h>
+
+#include "core/alloc.h"
 
 /* ================================================================ enums */
 
@@ -91,8 +94,9 @@ int fgi_meta_transition_allowed(fgi_meta_status from, fgi_meta_status to)
     if (from == to) return 1;
     /* The forward chain, one step at a time ... */
     if ((int)to == (int)from + 1) return 1;
-    /* ... and the one demotion: quality dropped after validation. */
-    return from == FGI_META_VALIDATED && to == FGI_META_EXPERIMENTAL;
+    /* ... and the demotion: quality dropped after validation (of a
+     * validated kernel or a graduation candidate). */
+    return (from == FGI_META_VALIDATED || from == FGI_META_GRADUATION_CANDIDATE) && to == FGI_META_EXPERIMENTAL;
 }
 
 uint64_t fgi_meta_hash(const char *s)
@@ -525,7 +529,7 @@ void *fgi_arena_alloc(fgi_arena *a, size_t size)
         size_t cap = c ? c->cap * 2 : 1024;
         if (cap > 65536) cap = 65536;
         if (cap < size) cap = size;
-        c = malloc(sizeof *c + cap);
+        c = fgi_alloc(sizeof *c + cap, "metadata entry");
         if (!c) {
             a->oom = 1;
             return NULL;
@@ -554,7 +558,7 @@ void fgi_arena_free(fgi_arena *a)
     fgi_arena_chunk *c = a->head;
     while (c) {
         fgi_arena_chunk *n = c->next;
-        free(c);
+        fgi_free(c, sizeof *c + c->cap);
         c = n;
     }
     a->head = NULL;
@@ -1289,6 +1293,64 @@ static int f_freeform(B *b, const json_t *obj, const char *key, const char **out
     return ok;
 }
 
+/* The keys of shape_constraints the dispatcher honors (fgi_meta_shape_rule);
+ * the others stay free-form. */
+static void build_shape_rule(B *b, const json_t *hw, fgi_meta_shape_rule *r)
+{
+    const json_t *sc = json_object_get(hw, "shape_constraints");
+    if (!json_is_object(sc)) return;
+    static const struct {
+        const char *key;
+        size_t off;
+    } ints[] = {
+        {"alignment", offsetof(fgi_meta_shape_rule, alignment)},
+        {"last_dim_multiple", offsetof(fgi_meta_shape_rule, last_dim_multiple)},
+        {"max_last_dim", offsetof(fgi_meta_shape_rule, max_last_dim)},
+        {"max_size", offsetof(fgi_meta_shape_rule, max_size)},
+        {"min_last_dim", offsetof(fgi_meta_shape_rule, min_last_dim)},
+        {"min_size", offsetof(fgi_meta_shape_rule, min_size)},
+    };
+    size_t m = fgi_meta_diag_push_key(b->d, "shape_constraints");
+    for (size_t i = 0; i < NELEM(ints); i++)
+        if (json_object_get(sc, ints[i].key))
+            f_int(b, sc, ints[i].key, 1, INT64_C(1) << 50, (int64_t *)((char *)r + ints[i].off));
+    if (r->alignment & (r->alignment - 1)) {
+        size_t m2 = fgi_meta_diag_push_key(b->d, "alignment");
+        fgi_meta_diag_add(b->d, "expected a power of two, got %lld", (long long)r->alignment);
+        fgi_meta_diag_pop(b->d, m2);
+    }
+    if (r->min_size && r->max_size && r->min_size > r->max_size)
+        fgi_meta_diag_add(b->d, "min_size %lld is larger than max_size %lld",
+                          (long long)r->min_size, (long long)r->max_size);
+    if (r->min_last_dim && r->max_last_dim && r->min_last_dim > r->max_last_dim)
+        fgi_meta_diag_add(b->d, "min_last_dim %lld is larger than max_last_dim %lld",
+                          (long long)r->min_last_dim, (long long)r->max_last_dim);
+    if (json_object_get(sc, "contiguous")) f_bool(b, sc, "contiguous", &r->contiguous);
+    const json_t *dt = json_object_get(sc, "dtypes");
+    if (dt) {
+        size_t m2 = fgi_meta_diag_push_key(b->d, "dtypes");
+        if (!json_is_array(dt) || json_array_size(dt) == 0) {
+            got(b->d, dt, "a non-empty array of \"float32\", \"float16\", \"bfloat16\"");
+        } else {
+            size_t i;
+            const json_t *v;
+            json_array_foreach(dt, i, v)
+            {
+                int k = json_is_string(v) ? find_name(dtype_names, 3, json_string_value(v)) : -1;
+                if (k < 0) {
+                    size_t m3 = fgi_meta_diag_push_index(b->d, i);
+                    got(b->d, v, "\"float32\", \"float16\" or \"bfloat16\"");
+                    fgi_meta_diag_pop(b->d, m3);
+                } else {
+                    r->dtypes |= 1u << k;
+                }
+            }
+        }
+        fgi_meta_diag_pop(b->d, m2);
+    }
+    fgi_meta_diag_pop(b->d, m);
+}
+
 /* ================================================================ one entry */
 
 static const char *const k_entry[] = {"category",         "code_location",     "generation_info",
@@ -1547,7 +1609,8 @@ fgi_meta_entry *fgi_meta_build_entry(const char *kernel_id, const json_t *obj,
                 }
             }
         }
-        f_freeform(b, o, "shape_constraints", &op->hardware_support.shape_constraints);
+        if (f_freeform(b, o, "shape_constraints", &op->hardware_support.shape_constraints))
+            build_shape_rule(b, o, &op->hardware_support.shape_rule);
     }
     fgi_meta_diag_pop(d, m);
 

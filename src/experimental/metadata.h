@@ -5,14 +5,15 @@
  * a future public fg_exp_meta_* in <flaggems/experimental.h>: rename the
  * prefix, nothing else changes (no jansson or pthread type appears here).
  *
- * What the store guarantees (docs/experimental/metadata.md has the details):
+ * What the store guarantees (docs/experimental/architecture.md, Metadata, has
+ * the details; api_reference.md the API and every field):
  * - Every field is validated (type, enum, range, required, unknown keys);
  *   errors name the JSON path, e.g.
  *     ops.fast_gelu_v1.validation_info.accuracy_tests.test_cases:
  *       expected a non-negative integer, got "many"
  *   and parse errors carry line and column.
  * - Output is deterministic: sorted keys, 2-space indent, trailing newline.
- * - Writes are atomic and durable: temp file in the same folder, fsync,
+ * - Writes are atomic and durable: temp file in the same folder, fdatasync,
  *   rename, fsync of the folder; the previous good version stays as
  *   <file>.bak. Whatever kills the process, <file> is the old or the new
  *   complete version.
@@ -57,7 +58,8 @@ extern "C" {
 
 /* Lifecycle (DESIGN.md §2). Allowed transitions, and nothing else:
  * EXPERIMENTAL -> VALIDATED -> GRADUATION_CANDIDATE -> GRADUATED -> STABLE
- * -> DEPRECATED, and the demotion VALIDATED -> EXPERIMENTAL. Setting the
+ * -> DEPRECATED, and the demotion VALIDATED or GRADUATION_CANDIDATE ->
+ * EXPERIMENTAL (the graduation checker's demotion). Setting the
  * current status again is a no-op and always allowed. */
 typedef enum fgi_meta_status {
     FGI_META_EXPERIMENTAL = 0,
@@ -101,6 +103,26 @@ typedef enum fgi_meta_format {
 } fgi_meta_format;
 
 /* ---------------------------------------------------------------- one kernel */
+
+/* hardware_support.shape_constraints is a free-form object; these keys of it
+ * are validated and honored by the dispatcher (every call, after the
+ * kernel's supports()); other keys are kept and ignored. x is the call's
+ * first input. 0 (false) means "no constraint".
+ *   min_size, max_size        integers >= 1: bounds on numel(x)
+ *   min_last_dim, max_last_dim integers >= 1: bounds on x's last dim
+ *   last_dim_multiple         integer >= 1: x's last dim is a multiple of it
+ *   alignment                 a power of two: bytes every data pointer is
+ *                             aligned to
+ *   contiguous                true: only row-major dense calls
+ *   dtypes                    ["float32", "float16", "bfloat16"]: only these */
+typedef struct fgi_meta_shape_rule {
+    int64_t min_size, max_size;
+    int64_t min_last_dim, max_last_dim;
+    int64_t last_dim_multiple;
+    int64_t alignment;
+    int contiguous;
+    unsigned dtypes; /* bit 0 float32, 1 float16, 2 bfloat16; 0: any */
+} fgi_meta_shape_rule;
 
 /* All pointers below are borrowed from the fgi_meta_op that holds them and
  * live as long as it does (until fgi_meta_op_release). Strings are UTF-8
@@ -179,6 +201,7 @@ typedef struct fgi_meta_op {
         const char *const *optimal_devices; /* a subset of tested_devices */
         size_t n_optimal_devices;
         const char *shape_constraints;  /* canonical compact JSON object */
+        fgi_meta_shape_rule shape_rule; /* the keys of it that are honored */
     } hardware_support;
     struct {
         int eligible;
@@ -274,7 +297,7 @@ typedef struct fgi_meta_write_stats {
     int64_t total_ns;     /* whole commit: lock held to rename done */
     int64_t serialize_ns; /* building the text */
     int64_t write_ns;     /* write(2) of the temp file */
-    int64_t fsync_ns;     /* fsync of the temp file plus fsync of the folder */
+    int64_t fsync_ns;     /* fdatasync of the temp file plus fsync of the folder */
     size_t bytes;         /* size of the file written */
 } fgi_meta_write_stats;
 fg_status fgi_meta_get_write_stats(const fgi_meta_store *store, fgi_meta_write_stats *out);
@@ -477,6 +500,9 @@ typedef struct fgi_meta_graduated {
  * kept sorted by op_name then op_id. Errors as for update_op; tracker
  * functions on a metadata store are FG_ERR_INVALID_ARG. */
 fg_status fgi_meta_tracker_upsert_candidate(fgi_meta_store *store, const fgi_meta_candidate *c);
+/* The same for n candidates in one change (one validation of the
+ * document, not n): all or nothing. n 0 is a no-op. */
+fg_status fgi_meta_tracker_upsert_candidates(fgi_meta_store *store, const fgi_meta_candidate *c, size_t n);
 /* FG_ERR_NOT_FOUND if no candidate has op_id. */
 fg_status fgi_meta_tracker_remove_candidate(fgi_meta_store *store, const char *op_id);
 /* Inserts or replaces (same op_name and graduated_version) a record of
@@ -553,7 +579,8 @@ void fgi_meta_diag_pop(fgi_meta_diag *d, size_t mark);
 /* A short description of v for "got ...". */
 void fgi_meta_describe(const json_t *v, char *buf, size_t size);
 
-/* Small bump allocator owned by one entry. */
+/* Small bump allocator owned by one entry; its chunks come from the
+ * library allocator (fgi_alloc: counted in fg_memory_get_stats). */
 typedef struct fgi_arena_chunk fgi_arena_chunk;
 typedef struct fgi_arena {
     fgi_arena_chunk *head;

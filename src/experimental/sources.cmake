@@ -11,3 +11,5 @@ file(GLOB_RECURSE FG_EXP_KERNEL_SOURCES CONFIGURE_DEPENDS
      ${CMAKE_CURRENT_LIST_DIR}/custom/*.c ${CMAKE_CURRENT_LIST_DIR}/generated/*.c
      ${CMAKE_CURRENT_LIST_DIR}/testing/*.c ${CMAKE_CURRENT_LIST_DIR}/graduation/*.c)
 list(APPEND FG_SOURCES ${FG_EXP_KERNEL_SOURCES})
+# Build steps of the testing tools (embedding report_template.md).
+include(${CMAKE_CURRENT_LIST_DIR}/testing/testing.cmake OPTIONAL)

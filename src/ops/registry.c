@@ -19,6 +19,23 @@
 #define FGI_EXP_DT_F32 FGI_DTYPE_BIT(FGI_F32)
 #define FGI_EXP_DT_F32_F16 (FGI_DTYPE_BIT(FGI_F32) | FGI_DTYPE_BIT(FGI_F16))
 
+/* One table entry; group FGI_GROUP_NONE makes it a stable kernel (a graduated
+ * line of src/ops/kernels.def). */
+#define FGI_EXP_KERNEL_ENTRY(kgroup, kid, kop, spec, dts, kisa, prio, sup, krun) \
+    {                                                                            \
+        .id = kid,                                                               \
+        .op = FGI_OP_##kop,                                                      \
+        .tier = kgroup ? FGI_TIER_EXPERIMENTAL : FGI_TIER_STABLE,                \
+        .group = kgroup,                                                         \
+        .specialized = spec,                                                     \
+        .device = kDLCPU,                                                        \
+        .dtypes = FGI_EXP_DT_##dts,                                              \
+        .isa = FGI_ISA_##kisa,                                                   \
+        .priority = prio,                                                        \
+        .supports = sup,                                                         \
+        .run = krun,                                                             \
+    },
+
 static const fgi_kernel builtin[] = {
 #define FGI_KERNEL(sym, kid, kop, ktier, kisa, prio, sup, krun) \
     {                                                           \
@@ -34,23 +51,12 @@ static const fgi_kernel builtin[] = {
         .supports = sup,                                        \
         .run = krun,                                            \
     },
+#define FGI_GRADUATED_KERNEL(sym, kid, kop, spec, dts, kisa, prio, sup, krun) \
+    FGI_EXP_KERNEL_ENTRY(FGI_GROUP_NONE, kid, kop, spec, dts, kisa, prio, sup, krun)
 #include "ops/kernels.def"
 #undef FGI_KERNEL
+#undef FGI_GRADUATED_KERNEL
 
-#define FGI_EXP_KERNEL_ENTRY(kgroup, kid, kop, spec, dts, kisa, prio, sup, krun) \
-    {                                                                            \
-        .id = kid,                                                               \
-        .op = FGI_OP_##kop,                                                      \
-        .tier = FGI_TIER_EXPERIMENTAL,                                           \
-        .group = kgroup,                                                         \
-        .specialized = spec,                                                     \
-        .device = kDLCPU,                                                        \
-        .dtypes = FGI_EXP_DT_##dts,                                              \
-        .isa = FGI_ISA_##kisa,                                                   \
-        .priority = prio,                                                        \
-        .supports = sup,                                                         \
-        .run = krun,                                                             \
-    },
 #define FGI_EXP_KERNEL(sym, kid, kop, spec, dts, kisa, prio, sup, krun) \
     FGI_EXP_KERNEL_ENTRY(FGI_GROUP_GENERATED, kid, kop, spec, dts, kisa, prio, sup, krun)
 #include "experimental/generated/kernels.def"
@@ -135,7 +141,7 @@ const fgi_kernel *fgi_kernel_find(const char *id)
     int n = kernel_count();
     for (int i = 0; i < n; i++)
         if (strcmp(fgi_kernel_ptrs[i]->id, id) == 0) return fgi_kernel_ptrs[i];
-    return NULL;
+    return fgi_kernel_alias_resolve(id);
 }
 
 int fgi_kernel_index(const fgi_kernel *k)

@@ -10,8 +10,12 @@
 /* Declarations of every kernel's run function. */
 #define FGI_KERNEL(sym, id, op, tier, isa, prio, supports, run) \
     fg_status run(const fgi_call *call);
+#define FGI_GRADUATED_KERNEL(sym, id, op, spec, dts, isa, prio, sup, run) \
+    bool sup(const fgi_call *call);                                       \
+    fg_status run(const fgi_call *call);
 #include "ops/kernels.def"
 #undef FGI_KERNEL
+#undef FGI_GRADUATED_KERNEL
 
 /* Capacity of the table: the kernels.def lists plus those that
  * fg_exp_register_kernels adds at run time. Bounds fgi_kernel_index(). */
@@ -22,8 +26,27 @@
  * order. The array only grows and its entries never move, so a pointer and
  * count obtained once stay valid. Thread-safe. */
 const fgi_kernel *const *fgi_kernels(int *count);
-/* NULL when no kernel has that id. */
+/* NULL when no kernel has that id. The old id of a graduated kernel
+ * (src/ops/aliases.def) finds the stable kernel, with a deprecation
+ * warning once per process. */
 const fgi_kernel *fgi_kernel_find(const char *id);
+
+/* Deprecated ids of graduated kernels (src/ops/alias.c). */
+typedef struct fgi_kernel_alias {
+    const char *old_id;   /* the experimental id */
+    const char *new_id;   /* the stable kernel's id */
+    const char *since;    /* version that graduated it */
+    const char *removed;  /* version that removes the alias */
+} fgi_kernel_alias;
+/* The kernel an alias names (warning once per alias), or NULL. */
+const fgi_kernel *fgi_kernel_alias_resolve(const char *id);
+/* Aliases: the aliases.def list, then those added at run time. */
+int fgi_kernel_alias_count(void);
+const fgi_kernel_alias *fgi_kernel_alias_get(int i);
+/* Adds an alias at run time (strings copied): FG_ERR_CONFLICT when old_id
+ * is a kernel or an alias already, FG_ERR_NOT_FOUND when new_id is not a
+ * kernel, FG_ERR_NO_MEMORY past 64. Thread-safe. */
+fg_status fgi_kernel_alias_add(const char *old_id, const char *new_id, const char *since, const char *removed);
 /* Dense index of a registered kernel, in [0, FGI_MAX_KERNELS); the position
  * in fgi_kernels(). -1 for a pointer that is not a registered kernel. */
 int fgi_kernel_index(const fgi_kernel *k);

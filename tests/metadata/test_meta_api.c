@@ -48,17 +48,19 @@ static void test_enums_and_transitions(void **state)
     assert_string_equal(fgi_meta_status_name((fgi_meta_status)42), "?");
     assert_string_equal(fgi_meta_category_name(FGI_META_BLAS), "blas");
 
-    /* Exactly the DESIGN.md §2 graph: 5 forward steps, 1 demotion, self. */
+    /* Exactly the DESIGN.md §2 graph: 5 forward steps, 2 demotions (a
+     * validated kernel or a candidate back to EXPERIMENTAL), self. */
     int allowed = 0;
     for (int a = 0; a < FGI_META_STATUS_COUNT; a++)
         for (int b = 0; b < FGI_META_STATUS_COUNT; b++)
             if (a != b && fgi_meta_transition_allowed((fgi_meta_status)a, (fgi_meta_status)b))
                 allowed++;
-    assert_int_equal(allowed, 6);
+    assert_int_equal(allowed, 7);
     assert_true(fgi_meta_transition_allowed(FGI_META_VALIDATED, FGI_META_EXPERIMENTAL));
     assert_true(fgi_meta_transition_allowed(FGI_META_STABLE, FGI_META_DEPRECATED));
     assert_false(fgi_meta_transition_allowed(FGI_META_EXPERIMENTAL, FGI_META_GRADUATED));
-    assert_false(fgi_meta_transition_allowed(FGI_META_GRADUATION_CANDIDATE, FGI_META_EXPERIMENTAL));
+    assert_true(fgi_meta_transition_allowed(FGI_META_GRADUATION_CANDIDATE, FGI_META_EXPERIMENTAL));
+    assert_false(fgi_meta_transition_allowed(FGI_META_GRADUATION_CANDIDATE, FGI_META_VALIDATED));
     assert_false(fgi_meta_transition_allowed(FGI_META_DEPRECATED, FGI_META_EXPERIMENTAL));
     assert_true(fgi_meta_transition_allowed(FGI_META_STABLE, FGI_META_STABLE));
 }
@@ -305,6 +307,62 @@ static void test_register_refusals(void **state)
     assert_string_equal(before, after); /* refused calls changed nothing */
     free(before);
     free(after);
+    fgi_meta_close(s);
+}
+
+/* ---------------------------------------------------------------- shape constraints */
+
+/* The keys of shape_constraints the dispatcher honors are validated and
+ * typed; other keys stay free-form. */
+static void test_shape_constraints(void **state)
+{
+    mt_repo *r = *state;
+    fgi_meta_store *s = open_new(r, 0);
+    static const char *const head = "{\"op_name\": \"relu\", \"category\": \"pointwise\", "
+                                    "\"code_location\": {\"file_path\": \"a.c\"}, "
+                                    "\"hardware_support\": {\"shape_constraints\": ";
+    char e[1024];
+    snprintf(e, sizeof e, "%s{\"min_size\": 256, \"max_size\": 4096, \"min_last_dim\": 8, "
+                          "\"max_last_dim\": 1024, \"last_dim_multiple\": 32, \"alignment\": 64, "
+                          "\"contiguous\": true, \"dtypes\": [\"bfloat16\", \"float32\"], "
+                          "\"block\": \"any\"}}}", head);
+    ST_OK(fgi_meta_register_op(s, "k1", e));
+    const fgi_meta_op *op;
+    ST_OK(fgi_meta_get_op(s, "k1", &op));
+    const fgi_meta_shape_rule *sr = &op->hardware_support.shape_rule;
+    assert_int_equal(sr->min_size, 256);
+    assert_int_equal(sr->max_size, 4096);
+    assert_int_equal(sr->min_last_dim, 8);
+    assert_int_equal(sr->max_last_dim, 1024);
+    assert_int_equal(sr->last_dim_multiple, 32);
+    assert_int_equal(sr->alignment, 64);
+    assert_int_equal(sr->contiguous, 1);
+    assert_int_equal(sr->dtypes, 1u | 4u);
+    assert_non_null(strstr(op->hardware_support.shape_constraints, "\"block\":\"any\""));
+    fgi_meta_op_release(op);
+    /* the seed's example keys */
+    snprintf(e, sizeof e, "%s{\"min_size\": 256, \"alignment\": 32}}}", head);
+    ST_OK(fgi_meta_register_op(s, "k2", e));
+    static const struct {
+        const char *sc, *msg;
+    } bad[] = {
+        {"{\"alignment\": 24}", "ops.k3.hardware_support.shape_constraints.alignment: expected a power of two, got 24"},
+        {"{\"min_size\": 0}", "ops.k3.hardware_support.shape_constraints.min_size: expected an integer in [1, "},
+        {"{\"max_last_dim\": \"1024\"}", "shape_constraints.max_last_dim: expected an integer in [1, "},
+        {"{\"contiguous\": 1}", "shape_constraints.contiguous: expected true or false, got 1"},
+        {"{\"dtypes\": []}", "shape_constraints.dtypes: expected a non-empty array"},
+        {"{\"dtypes\": [\"float32\", \"int8\"]}", "shape_constraints.dtypes[1]: expected \"float32\", \"float16\" or \"bfloat16\", got \"int8\""},
+        {"{\"min_size\": 10, \"max_size\": 5}", "shape_constraints: min_size 10 is larger than max_size 5"},
+        {"{\"min_last_dim\": 10, \"max_last_dim\": 5}", "min_last_dim 10 is larger than max_last_dim 5"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(e, sizeof e, "%s%s}}", head, bad[i].sc);
+        ST_ERR(fgi_meta_register_op(s, "k3", e), FG_ERR_INVALID_ARG, bad[i].msg);
+        char patch[256];
+        snprintf(patch, sizeof patch, "{\"hardware_support\": {\"shape_constraints\": %s}}", bad[i].sc);
+        ST_ERR(fgi_meta_update_op(s, "k1", patch), FG_ERR_INVALID_ARG, "ops.k1.hardware_support.shape_constraints");
+    }
+    assert_int_equal(fgi_meta_count(s), 2);
     fgi_meta_close(s);
 }
 
@@ -854,6 +912,39 @@ static void test_write_stats_and_bak(void **state)
     free(mt_read(r->file, &n));
     assert_int_equal(ws.bytes, n);
     assert_true(ws.total_ns >= ws.fsync_ns && ws.fsync_ns > 0);
+    /* Later writes reuse the old backup's inode for the next version (no
+     * document-sized free inside a write): versions shorter and longer than
+     * the recycled file come out exact, and .bak is always the previous one. */
+    char *prev = mt_read(r->file, NULL);
+    ST_OK(fgi_meta_update_op(s, "k", "{\"graduation_tracking\": {\"blocking_issues\": "
+                                     "[\"a long reason, long enough to make this version the longest\"]}}"));
+    char *bak2 = mt_read(r->bak, NULL);
+    assert_string_equal(prev, bak2);
+    free(prev);
+    free(bak2);
+    prev = mt_read(r->file, NULL);
+    ST_OK(fgi_meta_update_op(s, "k", "{\"graduation_tracking\": {\"blocking_issues\": []}}"));
+    bak2 = mt_read(r->bak, NULL);
+    assert_string_equal(prev, bak2);
+    char *now = mt_read(r->file, NULL);
+    assert_non_null(strstr(now, "\"blocking_issues\": []"));
+    assert_null(strstr(now, "a long reason")); /* no tail of the longer recycled version */
+    assert_int_equal(now[strlen(now) - 1], '\n');
+    free(prev);
+    free(bak2);
+    free(now);
+    /* A backup with another name (a hard link someone made) is never
+     * overwritten: that name keeps its content. */
+    char keep[400];
+    snprintf(keep, sizeof keep, "%s/kept-copy.json", r->root);
+    assert_int_equal(link(r->bak, keep), 0);
+    char *kept = mt_read(keep, NULL);
+    ST_OK(fgi_meta_update_op(s, "k", "{\"status\": \"EXPERIMENTAL\"}"));
+    ST_OK(fgi_meta_update_op(s, "k", "{\"status\": \"VALIDATED\"}"));
+    char *kept2 = mt_read(keep, NULL);
+    assert_string_equal(kept, kept2);
+    free(kept);
+    free(kept2);
     free(v1);
     free(bak);
     fgi_meta_close(s);
@@ -949,18 +1040,27 @@ static void test_open_buffer(void **state)
     size_t n;
     char *seed = mt_fixture("seed_example.json", &n);
     fgi_meta_store *s;
+    fg_memory_stats m0, m1, m2;
+    ST_OK(fg_memory_get_stats(&m0));
     ST_OK(fgi_meta_open_buffer(seed, n, NULL, "embedded", &s));
     assert_int_equal(fgi_meta_count(s), 1);
+    /* entries live in the library allocator's memory */
+    ST_OK(fg_memory_get_stats(&m1));
+    assert_true(m1.live_bytes > m0.live_bytes);
     const fgi_meta_op *op;
     ST_OK(fgi_meta_get_op(s, "fast_gelu_v1", &op));
     assert_int_equal(op->status, FGI_META_VALIDATED);
     assert_true(op->validation_info.performance_tests.baselines[0].speedup == 1.23);
     assert_string_equal(op->hardware_support.shape_constraints, "{\"alignment\":32,\"min_size\":256}");
+    assert_int_equal(op->hardware_support.shape_rule.alignment, 32);
+    assert_int_equal(op->hardware_support.shape_rule.min_size, 256);
     fgi_meta_op_release(op);
     ST_ERR(fgi_meta_update_op(s, "fast_gelu_v1", "{}"), FG_ERR_UNSUPPORTED, "read-only");
     ST_OK(fgi_meta_save(s)); /* nothing unsaved */
     ST_ERR(fgi_meta_reload(s), FG_ERR_UNSUPPORTED, "in-memory");
     fgi_meta_close(s);
+    ST_OK(fg_memory_get_stats(&m2));
+    assert_int_equal(m2.live_bytes, m0.live_bytes);
     ST_ERR(fgi_meta_open_buffer(seed, n / 2, NULL, "half", &s), FG_ERR_PARSE, "half: line");
     assert_null(s);
     free(seed);
@@ -975,6 +1075,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_create_and_flags, setup, teardown),
         cmocka_unit_test_setup_teardown(test_register_defaults_and_get, setup, teardown),
         cmocka_unit_test_setup_teardown(test_register_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shape_constraints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_op, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query_ops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_validation_status, setup, teardown),

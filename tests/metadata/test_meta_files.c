@@ -3,6 +3,7 @@
  * refused), stale temp files, file order. */
 #include "meta_test.h"
 
+#include <fcntl.h>
 #include <jansson.h>
 
 static int setup(void **state)
@@ -375,6 +376,53 @@ static void test_tracker_recovery(void **state)
     free(good);
 }
 
+/* A handle that writes every change keeps no hash of what it wrote: when
+ * the file looks changed (times, inode) it compares it with its document.
+ * A touch is no change; a foreign edit of the same size that keeps the
+ * first bytes is one, and is read before the next change, never lost. */
+static void test_foreign_same_size_edit(void **state)
+{
+    mt_repo *r = *state;
+    for (int manual = 0; manual < 2; manual++) {
+        remove(r->file);
+        remove(r->bak);
+        fgi_meta_store *s = open_flags(r->file, FGI_META_KIND_METADATA,
+                                       FGI_META_CREATE | (manual ? FGI_META_MANUAL_SAVE : 0));
+        char e[512];
+        ST_OK(fgi_meta_register_op(s, "k", mt_entry(e, sizeof e, "relu", "pointwise")));
+        ST_OK(fgi_meta_save(s));
+        /* touched, not changed */
+        struct timespec times[2] = {{.tv_sec = 1000000000, .tv_nsec = 0}, {.tv_sec = 1000000000, .tv_nsec = 0}};
+        assert_int_equal(utimensat(AT_FDCWD, r->file, times, 0), 0);
+        ST_OK(fgi_meta_update_op(s, "k", "{\"status\": \"VALIDATED\"}"));
+        ST_OK(fgi_meta_save(s));
+        char *text = mt_read(r->file, NULL);
+        assert_non_null(strstr(text, "\"status\": \"VALIDATED\""));
+        /* a foreign edit: same size, same first bytes, new content */
+        char *at = strstr(text, "\"test_cases\": 0");
+        assert_non_null(at);
+        at[strlen("\"test_cases\": ")] = '7';
+        size_t len = strlen(text);
+        char tmp[400];
+        snprintf(tmp, sizeof tmp, "%s.edit", r->file);
+        mt_write(tmp, text, len);
+        assert_int_equal(rename(tmp, r->file), 0);
+        free(text);
+        if (manual) {
+            /* nothing unsaved: the change is applied to the re-read file */
+            ST_OK(fgi_meta_update_op(s, "k", "{\"graduation_tracking\": {\"blocking_issues\": [\"x\"]}}"));
+            ST_OK(fgi_meta_save(s));
+        } else {
+            ST_OK(fgi_meta_update_op(s, "k", "{\"graduation_tracking\": {\"blocking_issues\": [\"x\"]}}"));
+        }
+        text = mt_read(r->file, NULL);
+        assert_non_null(strstr(text, "\"test_cases\": 7"));
+        assert_non_null(strstr(text, "\"blocking_issues\": [\"x\"]"));
+        free(text);
+        fgi_meta_close(s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -387,6 +435,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stale_temps_removed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_op_id_and_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tracker_recovery, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_foreign_same_size_edit, setup, teardown),
     };
     return cmocka_run_group_tests_name("metadata_files", tests, NULL, NULL);
 }
