@@ -21,6 +21,9 @@ bool fgc_is_ident(const char *s, size_t max);
 bool fgc_is_lower_word(const char *s, size_t max);
 /* The op_id of a kernel id (deterministic, v4 layout). */
 void fgc_uuid_for(const char *kernel_id, char out[37]);
+/* The line range of run()'s definition in a kernel's text (code_location;
+ * the whole file when there is no such definition). */
+void fgc_run_range(const char *text, const char *run, int *start, int *end);
 /* The BEGIN/END lines of a command's block in kernels.def. */
 void fgc_block_marks(const char *command, char *begin, char *end, size_t size);
 void fgc_def_split(const char *def, const char *command, size_t *before, const char **body, size_t *body_len,

@@ -181,11 +181,36 @@ static void def_line(fgc_strbuf *b, const fg_codegen_kernel *k)
                       k->run);
 }
 
-static int count_lines(const char *s)
+/* The lines of the kernel's run() definition in text, the range the
+ * metadata's code_location holds (the convention of fg-meta-sync): from the
+ * line `fg_status <run>(` to the next line starting with '}' (a one-line
+ * definition: that line). Without such a definition: the whole file. */
+void fgc_run_range(const char *text, const char *run, int *start, int *end)
 {
-    int n = 0;
-    for (; *s; s++) n += *s == '\n';
-    return n;
+    size_t rl = strlen(run);
+    int line = 1, total = 0;
+    *start = *end = 0;
+    for (const char *p = text; *p; line++) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (!*start && len > 10 + rl && !strncmp(p, "fg_status ", 10) && !strncmp(p + 10, run, rl) &&
+            p[10 + rl] == '(') {
+            bool one_line = memchr(p, '{', len) && memchr(p, '}', len);
+            if (one_line || !memchr(p, ';', len)) {
+                *start = line;
+                if (one_line) *end = line;
+            }
+        } else if (*start && !*end && p[0] == '}') {
+            *end = line;
+        }
+        total = line;
+        if (!nl) break;
+        p = nl + 1;
+    }
+    if (!*start || !*end) {
+        *start = 1;
+        *end = total;
+    }
 }
 
 void fgc_block_marks(const char *command, char *begin, char *end, size_t size)
@@ -243,7 +268,7 @@ static json_t *json_or_empty(const char *text)
 }
 
 static fg_status record_metadata(const char *repo, const fg_codegen_kernel *k, size_t n, char *const *rel,
-                                 const int *lines, fg_codegen_mode mode, size_t *count)
+                                 const int (*lines)[2], fg_codegen_mode mode, size_t *count)
 {
     char path[PATH_MAX + 64], commit[64];
     snprintf(path, sizeof path, "%s/%s/_metadata.json", repo, FGC_GEN_DIR);
@@ -268,7 +293,8 @@ static fg_status record_metadata(const char *repo, const fg_codegen_kernel *k, s
                                "generator_version", k[i].generator_version, "source_template", k[i].source_template,
                                "generation_date", k[i].generation_date, "generation_config",
                                json_or_empty(k[i].generation_config));
-        json_t *cl = json_pack("{s:s, s:i, s:i}", "file_path", rel[i], "line_start", 1, "line_end", lines[i]);
+        json_t *cl = json_pack("{s:s, s:i, s:i}", "file_path", rel[i], "line_start", lines[i][0], "line_end",
+                               lines[i][1]);
         json_object_set_new(cl, "commit_hash", commit[0] ? json_string(commit) : json_null());
         json_t *e = json_pack("{s:o, s:o, s:{s:o}}", "generation_info", gi, "code_location", cl, "hardware_support",
                               "shape_constraints", json_or_empty(k[i].shape_constraints));
@@ -346,7 +372,7 @@ fg_status fg_codegen_emit(const fg_codegen_kernel *k, size_t n, const char *comm
 
     char **texts = calloc(n + 1, sizeof *texts), **paths = calloc(n + 1, sizeof *paths),
          **rel = calloc(n + 1, sizeof *rel);
-    int *lines = calloc(n + 1, sizeof *lines);
+    int(*lines)[2] = calloc(n + 1, sizeof *lines);
     fgc_strbuf nd = {0};
     if (!texts || !paths || !rel || !lines) s = FG_ERROR(FG_ERR_NO_MEMORY, "fg_codegen_emit");
 
@@ -391,7 +417,7 @@ fg_status fg_codegen_emit(const fg_codegen_kernel *k, size_t n, const char *comm
             free(raw);
             if (s != FG_OK) s = fgi_error_push(s, "formatting %s", rel[i]);
         }
-        if (s == FG_OK) lines[i] = count_lines(texts[i]);
+        if (s == FG_OK) fgc_run_range(texts[i], k[i].run, &lines[i][0], &lines[i][1]);
     }
     /* the new kernels.def */
     if (s == FG_OK) {

@@ -510,9 +510,8 @@ static size_t compare_metadata(const plan *p, fgi_meta_store *st, size_t i, cons
         return 1;
     }
     char *text = NULL;
-    int lines = 0;
-    if (fgc_read_file(scratch_file, (size_t)4 << 20, &text, NULL) == FG_OK)
-        for (const char *c = text; *c; c++) lines += *c == '\n';
+    int start = 0, end = 0;
+    if (fgc_read_file(scratch_file, (size_t)4 << 20, &text, NULL) == FG_OK) fgc_run_range(text, k->run, &start, &end);
     fgi_error_clear();
     free(text);
     json_t *a = json_loads(op->generation_info.generation_config, 0, NULL), *b = json_loads(k->generation_config, 0, NULL);
@@ -522,8 +521,8 @@ static size_t compare_metadata(const plan *p, fgi_meta_store *st, size_t i, cons
     snprintf(rel, sizeof rel, "%s/%s/%s", FGC_GEN_DIR, fgc_op_category(k->op), k->file);
     bool same = gt && !strcmp(gt, k->generator_tool) && gv && !strcmp(gv, k->generator_version) && tp &&
                 !strcmp(tp, k->source_template) && gd && !strcmp(gd, k->generation_date) && a && b &&
-                json_equal(a, b) && !strcmp(op->code_location.file_path, rel) && op->code_location.line_start == 1 &&
-                op->code_location.line_end == lines;
+                json_equal(a, b) && !strcmp(op->code_location.file_path, rel) && op->code_location.line_start == start &&
+                op->code_location.line_end == end;
     json_decref(a);
     json_decref(b);
     fgi_meta_op_release(op);
