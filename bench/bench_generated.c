@@ -4,7 +4,9 @@
  * timings alternate in two rounds and the better round counts). Prints a
  * table, a per-op summary (the shapes where a generated kernel beats
  * stable and by how much, and the kernels that never win), and with
- * --json FILE the rows as JSON. Never passes or fails on speed.
+ * --json FILE the rows as JSON ("rows", and "generated": the records
+ * fg-meta-sync --perf-json imports as metadata baselines). Never passes or
+ * fails on speed.
  *   fg-bench-generated [--quick] [--json FILE] */
 #define FG_EXPERIMENTAL_API
 #include <flaggems/experimental.h>
@@ -103,7 +105,7 @@ static double time_kernel(const char *id, const bcase *c, tens *o, tens *x, tens
 }
 
 typedef struct row {
-    char op[16], shape[48], dtype[10], kernel[64];
+    char op[16], shape[48], dims[40], dtype[10], kernel[64], baseline[64];
     double stable_us, gen_us, speedup;
 } row;
 
@@ -214,6 +216,11 @@ int main(int argc, char **argv)
                 row *r = &rows[nrows++];
                 snprintf(r->op, sizeof r->op, "%s", bc->op);
                 snprintf(r->shape, sizeof r->shape, "%s", sh);
+                if (bc->nx == 1)
+                    snprintf(r->dims, sizeof r->dims, "[%lld]", (long long)bc->x[0]);
+                else
+                    snprintf(r->dims, sizeof r->dims, "[%lld,%lld]", (long long)bc->x[0], (long long)bc->x[1]);
+                snprintf(r->baseline, sizeof r->baseline, "%s", stable);
                 snprintf(r->dtype, sizeof r->dtype, "%s", dname);
                 snprintf(r->kernel, sizeof r->kernel, "%s", all[ids[j]]->id);
                 r->gen_us = g[j];
@@ -269,6 +276,14 @@ int main(int argc, char **argv)
                        "\"gen_us\": %.3f, \"stable_us\": %.3f, \"speedup\": %.3f}",
                     j ? "," : "", rows[j].op, rows[j].shape, rows[j].dtype, rows[j].kernel, rows[j].gen_us,
                     rows[j].stable_us, rows[j].speedup);
+        /* the same rows in fg-meta-sync --perf-json's form: x's shape, the
+         * baseline kernel */
+        fprintf(f, "\n  ],\n  \"generated\": [");
+        for (int j = 0; j < nrows; j++)
+            fprintf(f, "%s\n    {\"kernel\": \"%s\", \"op\": \"%s\", \"shape\": \"%s\", \"dtype\": \"%s\", "
+                       "\"baseline\": \"%s\", \"speedup\": %.3f}",
+                    j ? "," : "", rows[j].kernel, rows[j].op, rows[j].dims, rows[j].dtype, rows[j].baseline,
+                    rows[j].speedup);
         fprintf(f, "\n  ]\n}\n");
         fclose(f);
     }
