@@ -20,7 +20,8 @@ if(BUILD_TESTING)
         "for k in keys:\n"
         "    assert k in d and isinstance(d[k], (int, float)), k\n"
         "assert 0 < d['hit_rate'] <= 1 and d['bytes_per_1000_entries'] > 0\n"
-        "assert d['custom'] and all(r['speedup'] > 0 for r in d['custom'])\n")
+        "assert d['custom'] and all(r['speedup'] > 0 for r in d['custom'])\n"
+        "assert all(r['baseline_kind'] in ('stable', 'reference', 'other op') for r in d['custom'])\n")
     string(CONCAT _fg_check_dispatch ${_fg_check_dispatch})
     add_test(NAME bench_dispatch_quick_json
              COMMAND ${Python3_EXECUTABLE} -c "${_fg_check_dispatch}" ${_fg_dispatch_json})

@@ -3,6 +3,8 @@
 #ifndef FGI_CORE_ERROR_H
 #define FGI_CORE_ERROR_H
 
+#include <stdbool.h>
+
 #include "flaggems/flaggems.h"
 
 #if defined(__GNUC__)
@@ -11,8 +13,17 @@
 #define FGI_PRINTF(f, a)
 #endif
 
-/* Clears this thread's message; every public entry point calls it first. */
-void fgi_error_clear(void);
+/* Whether this thread's message is set (initial-exec: one %fs-relative
+ * byte, no __tls_get_addr call in the shared library). __thread rather
+ * than _Thread_local: this header is also read as C++ (CUDA sources). */
+extern __thread bool fgi_error_pending __attribute__((tls_model("initial-exec")));
+void fgi_error_reset(void);
+/* Clears this thread's message; every public entry point calls it first.
+ * Inline, and a load only when nothing failed since the last clear. */
+static inline void fgi_error_clear(void)
+{
+    if (__builtin_expect(fgi_error_pending, 0)) fgi_error_reset();
+}
 /* Sets "NAME: message (file:line)" and returns code. */
 fg_status fgi_error_set(fg_status code, const char *file, int line, const char *fmt, ...)
     FGI_PRINTF(4, 5);

@@ -36,10 +36,17 @@ const char *fg_status_string(fg_status status)
 
 const char *fg_last_error(void) { return tl_error; }
 
-void fgi_error_clear(void) { tl_error[0] = '\0'; }
+__thread bool fgi_error_pending __attribute__((tls_model("initial-exec")));
+
+void fgi_error_reset(void)
+{
+    tl_error[0] = '\0';
+    fgi_error_pending = false;
+}
 
 fg_status fgi_error_set(fg_status code, const char *file, int line, const char *fmt, ...)
 {
+    fgi_error_pending = true;
     int n = snprintf(tl_error, sizeof tl_error, "%s: ", fg_status_name(code));
     if (n < 0 || (size_t)n >= sizeof tl_error) return code;
     va_list ap;
@@ -54,6 +61,7 @@ fg_status fgi_error_set(fg_status code, const char *file, int line, const char *
 
 fg_status fgi_error_push(fg_status code, const char *fmt, ...)
 {
+    fgi_error_pending = true;
     size_t n = strlen(tl_error);
     if (n + 4 >= sizeof tl_error) return code;
     memcpy(tl_error + n, " <- ", 5);

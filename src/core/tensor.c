@@ -14,7 +14,7 @@ const char *fgi_shape_str(char *buf, size_t cap, int ndim, const int64_t *shape)
     return buf;
 }
 
-fg_status fgi_tensor_view(fgi_tensor *v, const DLTensor *t, const char *name)
+fg_status fgi_tensor_view_checked(fgi_tensor *v, const DLTensor *t, const char *name)
 {
     FG_RETURN_IF(!t, FG_ERR_NULL, "%s is NULL", name);
     FG_RETURN_IF(t->ndim < 0, FG_ERR_INVALID_ARG, "%s has negative ndim %d", name, t->ndim);
@@ -60,7 +60,8 @@ fg_status fgi_tensor_view(fgi_tensor *v, const DLTensor *t, const char *name)
                 __builtin_add_overflow(extent, span, &extent))
                 overflow = true;
         }
-        if (!t->strides) run *= v->shape[d];
+        /* saturates: it can overflow only when a size is 0 (no elements) */
+        if (!t->strides && __builtin_mul_overflow(run, v->shape[d], &run)) run = INT64_MAX;
     }
     int64_t bytes;
     FG_RETURN_IF(overflow || __builtin_add_overflow(extent, 1, &bytes) ||
@@ -75,18 +76,14 @@ fg_status fgi_tensor_view(fgi_tensor *v, const DLTensor *t, const char *name)
     int64_t expect = 1;
     for (int d = t->ndim - 1; d >= 0; d--) {
         if (v->shape[d] != 1 && v->strides[d] != expect) contig = false;
-        expect *= v->shape[d];
+        if (__builtin_mul_overflow(expect, v->shape[d], &expect)) expect = INT64_MAX; /* as run */
     }
     v->contiguous = contig;
     return FG_OK;
 }
 
-fg_status fgi_tensor_expect_shape(const fgi_tensor *v, const char *name, int ndim,
-                                  const int64_t *shape)
+fg_status fgi_tensor_shape_error(const fgi_tensor *v, const char *name, int ndim, const int64_t *shape)
 {
-    bool ok = v->ndim == ndim;
-    for (int d = 0; ok && d < ndim; d++) ok = v->shape[d] == shape[d];
-    if (ok) return FG_OK;
     char got[160], want[160];
     return FG_ERROR(FG_ERR_SHAPE, "%s has shape %s, expected %s", name,
                     fgi_shape_str(got, sizeof got, v->ndim, v->shape),
@@ -95,7 +92,7 @@ fg_status fgi_tensor_expect_shape(const fgi_tensor *v, const char *name, int ndi
 
 fg_status fgi_tensor_check_output(const fgi_tensor *out, const char *name)
 {
-    if (out->numel <= 1) return FG_OK;
+    if (out->numel <= 1 || out->contiguous) return FG_OK;
     /* Sort dims of size > 1 by stride; a dense non-overlapping layout needs
      * each stride >= the extent of the dims below it. */
     int idx[FG_MAX_DIMS], n = 0;
@@ -116,33 +113,6 @@ fg_status fgi_tensor_check_output(const fgi_tensor *out, const char *name)
         need = out->strides[d] * out->shape[d];
     }
     return FG_OK;
-}
-
-bool fgi_tensor_same_view(const fgi_tensor *a, const fgi_tensor *b)
-{
-    if (a->data != b->data || a->ndim != b->ndim || a->dtype != b->dtype) return false;
-    for (int d = 0; d < a->ndim; d++) {
-        if (a->shape[d] != b->shape[d]) return false;
-        if (a->shape[d] > 1 && a->strides[d] != b->strides[d]) return false;
-    }
-    return true;
-}
-
-static void byte_range(const fgi_tensor *t, uintptr_t *lo, uintptr_t *hi)
-{
-    int64_t extent = 0;
-    for (int d = 0; d < t->ndim; d++) extent += (t->shape[d] - 1) * t->strides[d];
-    *lo = (uintptr_t)t->data;
-    *hi = *lo + (uintptr_t)((extent + 1) * fgi_dtype_size(t->dtype)) - 1;
-}
-
-bool fgi_tensor_ranges_overlap(const fgi_tensor *a, const fgi_tensor *b)
-{
-    if (a->numel == 0 || b->numel == 0) return false;
-    uintptr_t alo, ahi, blo, bhi;
-    byte_range(a, &alo, &ahi);
-    byte_range(b, &blo, &bhi);
-    return alo <= bhi && blo <= ahi;
 }
 
 /* Walks elements [start, start+n) in row-major order, calling the body with

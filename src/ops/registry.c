@@ -112,8 +112,8 @@ static int kernel_count(void)
 
 /* initial-exec: one %fs-relative access instead of a __tls_get_addr call
  * in the shared library; two pointers fit any static TLS reserve */
-static _Thread_local const char *tl_last_kernel __attribute__((tls_model("initial-exec"))) = "";
-static _Thread_local const fgi_kernel *tl_forced __attribute__((tls_model("initial-exec")));
+__thread const char *fgi_tl_last_kernel __attribute__((tls_model("initial-exec"))) = "";
+__thread const fgi_kernel *fgi_tl_forced __attribute__((tls_model("initial-exec")));
 
 static const char *const op_names[] = {
 #define X(name, cat) #name,
@@ -171,19 +171,7 @@ bool fgi_kernel_accepts(const fgi_kernel *k, const fgi_call *call)
     return fgi_kernel_supports(k, call);
 }
 
-fg_status fgi_kernel_run_quiet(const fgi_kernel *k, const fgi_call *call)
-{
-    return k->ext ? fgi_ext_run(k, call) : k->run(call);
-}
-
-fg_status fgi_kernel_run(const fgi_kernel *k, const fgi_call *call)
-{
-    fg_status s = fgi_kernel_run_quiet(k, call);
-    if (s == FG_OK) tl_last_kernel = k->id;
-    return s;
-}
-
-void fgi_set_last_kernel(const fgi_kernel *k) { tl_last_kernel = k->id; }
+void fgi_set_last_kernel(const fgi_kernel *k) { fgi_tl_last_kernel = k->id; }
 
 fg_status fgi_registry_add(const fgi_kernel *k, const fgi_kernel **out)
 {
@@ -237,27 +225,23 @@ void fgi_build_signature(char *buf, size_t size)
 fg_status fgi_force_kernel(const char *id)
 {
     if (!id || !*id) {
-        tl_forced = NULL;
+        fgi_tl_forced = NULL;
         return FG_OK;
     }
     const fgi_kernel *k = fgi_kernel_find(id);
     FG_RETURN_IF(!k, FG_ERR_NOT_FOUND, "no kernel with id '%s'", id);
-    tl_forced = k;
+    fgi_tl_forced = k;
     return FG_OK;
 }
 
-const fgi_kernel *fgi_forced_kernel(void) { return tl_forced; }
+const fgi_kernel *fgi_forced_kernel(void) { return fgi_tl_forced; }
 
-fg_status fgi_dispatch(const fgi_call *call)
+fg_status fgi_dispatch_forced(const fgi_kernel *forced, const fgi_call *call)
 {
-    const fgi_kernel *forced = tl_forced;
-    if (__builtin_expect(forced != NULL, 0) && forced->op == call->op) {
-        FG_RETURN_IF(!fgi_kernel_accepts(forced, call), FG_ERR_UNSUPPORTED,
-                     "forced kernel %s does not accept this call", forced->id);
-        FG_FORWARD(fgi_exp_run_forced(forced, call), "%s", forced->id);
-        return FG_OK;
-    }
-    return fgi_exp_dispatch(call);
+    FG_RETURN_IF(!fgi_kernel_accepts(forced, call), FG_ERR_UNSUPPORTED,
+                 "forced kernel %s does not accept this call", forced->id);
+    FG_FORWARD(fgi_exp_run_forced(forced, call), "%s", forced->id);
+    return FG_OK;
 }
 
-const char *fg_last_kernel(void) { return tl_last_kernel; }
+const char *fg_last_kernel(void) { return fgi_tl_last_kernel; }

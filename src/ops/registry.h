@@ -60,10 +60,24 @@ extern const fgi_kernel *fgi_kernel_ptrs[FGI_MAX_KERNELS];
 bool fgi_kernel_accepts(const fgi_kernel *k, const fgi_call *call);
 /* supports() alone, for a kernel whose op, dtype and ISA are known to fit. */
 bool fgi_kernel_supports(const fgi_kernel *k, const fgi_call *call);
-/* Runs k on call (k must accept it) and records it as this thread's last kernel. */
-fg_status fgi_kernel_run(const fgi_kernel *k, const fgi_call *call);
+/* This thread's last kernel id, fg_last_kernel() (initial-exec and
+ * __thread as fgi_tl_forced below). */
+extern __thread const char *fgi_tl_last_kernel __attribute__((tls_model("initial-exec")));
+/* A run-time kernel's run (src/experimental/exp_registry.c). */
+fg_status fgi_ext_run(const fgi_kernel *k, const fgi_call *call);
 /* Runs k without recording it (profiling, validation scratch runs). */
-fg_status fgi_kernel_run_quiet(const fgi_kernel *k, const fgi_call *call);
+static inline fg_status fgi_kernel_run_quiet(const fgi_kernel *k, const fgi_call *call)
+{
+    return k->ext ? fgi_ext_run(k, call) : k->run(call);
+}
+/* Runs k on call (k must accept it) and records it as this thread's last
+ * kernel. Inline: the dispatcher's warm path runs it on every call. */
+static inline fg_status fgi_kernel_run(const fgi_kernel *k, const fgi_call *call)
+{
+    fg_status s = fgi_kernel_run_quiet(k, call);
+    if (s == FG_OK) fgi_tl_last_kernel = k->id;
+    return s;
+}
 
 /* Appends a copy of *k (tier experimental, ext set) to the table under the
  * registry's lock; FG_ERR_CONFLICT for an id already present,
@@ -90,10 +104,24 @@ fg_status fgi_force_kernel(const char *id);
 /* The kernel forced on this thread, or NULL. */
 const fgi_kernel *fgi_forced_kernel(void);
 
+/* The kernel forced on this thread (initial-exec: read on every call;
+ * __thread: this header is also read as C++). */
+extern __thread const fgi_kernel *fgi_tl_forced __attribute__((tls_model("initial-exec")));
+/* Runs call on forced, a kernel of call's op (fgi_dispatch's forced path). */
+fg_status fgi_dispatch_forced(const fgi_kernel *forced, const fgi_call *call);
+/* The experimental dispatcher's entry (src/experimental/dispatcher.c). */
+fg_status fgi_exp_dispatch(const fgi_call *call);
+
 /* Picks the kernel for a validated call and runs it: the forced kernel when
- * one is set for this op, else the experimental dispatcher
- * (src/experimental/dispatcher.c), which with experimental ops disabled
- * (the default) runs stable kernels by priority, then the reference. */
-fg_status fgi_dispatch(const fgi_call *call);
+ * one is set for this op, else the experimental dispatcher, which with
+ * experimental ops disabled (the default) runs stable kernels by priority,
+ * then the reference. Inline: the entry points call it on every call. */
+static inline fg_status fgi_dispatch(const fgi_call *call)
+{
+    const fgi_kernel *forced = fgi_tl_forced;
+    if (__builtin_expect(forced != NULL, 0) && forced->op == call->op)
+        return fgi_dispatch_forced(forced, call);
+    return fgi_exp_dispatch(call);
+}
 
 #endif

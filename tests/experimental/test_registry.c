@@ -234,15 +234,16 @@ static bool check_forced(const char *id, const et_case *c, bool in_place, const 
 }
 
 /* Outputs of 16 MB and more take the streaming-store paths: aligned and
- * misaligned (head and tail handling). */
+ * misaligned (head and tail handling). The norms keep 16-bit tensors of
+ * that size (float32 ones go to stable: test_supports_bounds). */
 static void test_large_outputs(void **state)
 {
     (void)state;
     tu_tally t = {0};
     int64_t sm[2] = {8200, 512}, sm64[2] = {65600, 64}, nm[2] = {1025, 4096}, pw[1] = {4200000};
     tu_tensor *x1 = et_rand(FGI_F32, 2, sm, 1, -6, 6), *x2 = et_rand(FGI_F32, 2, sm64, 2, -6, 6);
-    tu_tensor *x3 = et_rand(FGI_F32, 2, nm, 3, -2, 4), *w3 = et_rand(FGI_F32, 1, &nm[1], 4, -1, 1);
-    tu_tensor *b3 = et_rand(FGI_F32, 1, &nm[1], 5, -1, 1), *x4 = et_rand(FGI_F32, 1, pw, 6, -8, 8);
+    tu_tensor *x3 = et_rand(FGI_BF16, 2, nm, 3, -2, 4), *w3 = et_rand(FGI_BF16, 1, &nm[1], 4, -1, 1);
+    tu_tensor *b3 = et_rand(FGI_BF16, 1, &nm[1], 5, -1, 1), *x4 = et_rand(FGI_F32, 1, pw, 6, -8, 8);
     et_case c1 = {.op = "softmax", .x = x1, .dim = -1}, c2 = {.op = "softmax", .x = x2, .dim = -1};
     et_case c3 = {.op = "layer_norm", .x = x3, .b = w3, .bias = b3, .eps = 1e-5};
     et_case c4 = {.op = "rms_norm", .x = x3, .b = w3, .eps = 1e-5}, c5 = {.op = "fast_gelu", .x = x4};
@@ -254,9 +255,9 @@ static void test_large_outputs(void **state)
             tu_tally_add(&t, check_forced_layout("softmax.cpu.custom.rows_le_1024_v1", &c2, false, lay,
                                                  "softmax 16 MB, rows of 64"));
             tu_tally_add(
-                &t, check_forced_layout("layer_norm.cpu.custom.h64_v1", &c3, false, lay, "layer_norm 16 MB"));
+                &t, check_forced_layout("layer_norm.cpu.custom.h64_v1", &c3, false, lay, "layer_norm bfloat16 8 MB"));
             tu_tally_add(
-                &t, check_forced_layout("rms_norm.cpu.custom.h64_v1", &c4, false, lay, "rms_norm 16 MB"));
+                &t, check_forced_layout("rms_norm.cpu.custom.h64_v1", &c4, false, lay, "rms_norm bfloat16 8 MB"));
             tu_tally_add(
                 &t, check_forced_layout("fast_gelu.cpu.custom.avx2_v1", &c5, false, lay, "fast_gelu 16 MB"));
         }
@@ -430,6 +431,19 @@ static void test_supports_bounds(void **state)
     assert_int_equal(fg_softmax(&ob->t, &b->t, -1), FG_OK);
     assert_int_equal(fg_exp_force_kernel("layer_norm.cpu.custom.h64_v1"), FG_OK);
     assert_int_equal(fg_layer_norm(&ob->t, &b->t, NULL, NULL, 1e-5), FG_ERR_UNSUPPORTED); /* 96 */
+    /* float32 outputs of 16 MB or more: left to stable; one row fewer is kept */
+    int64_t nbig[2] = {1024, 4096}, nsmall[2] = {1023, 4096};
+    tu_tensor *nx = et_rand(FGI_F32, 2, nbig, 10, -1, 1), *no = tu_new(FGI_F32, 2, nbig, TU_CONTIG);
+    tu_tensor *sx = et_rand(FGI_F32, 2, nsmall, 11, -1, 1), *so = tu_new(FGI_F32, 2, nsmall, TU_CONTIG);
+    assert_int_equal(fg_layer_norm(&no->t, &nx->t, NULL, NULL, 1e-5), FG_ERR_UNSUPPORTED);
+    assert_int_equal(fg_layer_norm(&so->t, &sx->t, NULL, NULL, 1e-5), FG_OK);
+    assert_int_equal(fg_exp_force_kernel("rms_norm.cpu.custom.h64_v1"), FG_OK);
+    assert_int_equal(fg_rms_norm(&no->t, &nx->t, NULL, 1e-5), FG_ERR_UNSUPPORTED);
+    assert_int_equal(fg_rms_norm(&so->t, &sx->t, NULL, 1e-5), FG_OK);
+    tu_free(nx);
+    tu_free(no);
+    tu_free(sx);
+    tu_free(so);
     fg_exp_force_kernel(NULL);
     tu_free(a);
     tu_free(b);
