@@ -2,7 +2,7 @@
 #   make run     install missing dependencies, build, run the main job
 #   make test    Release build + ctest, then ASan+UBSan build + ctest, then
 #                a ThreadSanitizer build of the dispatcher tests, then
-#                60 s of libFuzzer on the metadata loader
+#                libFuzzer on the metadata (60 s) and config (30 s) loaders
 #   make bench   Release build, run the benchmarks
 JOBS ?= $(shell nproc)
 BUILD := build
@@ -45,10 +45,13 @@ test-tsan: deps
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  ctest --test-dir $(TSAN) --output-on-failure -L tsan -j $(JOBS)
 
-# libFuzzer (clang) on the metadata loader for FUZZ_SECONDS over the committed corpus
+# libFuzzer (clang) over the committed corpora: the metadata loader for
+# FUZZ_SECONDS, the other loaders for FUZZ_OTHER_SECONDS each
 FUZZ_SECONDS ?= 60
+FUZZ_OTHER_SECONDS ?= 30
 test-fuzz: deps
-	tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS)
+	tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS) metadata
+	tests/fuzz/run-fuzz.sh $(FUZZ_OTHER_SECONDS) config
 
 bench: build
 	$(BUILD)/bin/fg-bench-ops --json $(BUILD)/bench-ops.json

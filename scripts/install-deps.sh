@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config
   libdlpack-dev libjansson-dev libsqlite3-dev libgit2-dev libyaml-dev
-  libcmocka-dev gcovr clang libclang-rt-14-dev
+  libcmocka-dev gcovr clang clang-format libclang-rt-14-dev libomp-dev
   libdnnl-dev libopenblas-dev
 )
 

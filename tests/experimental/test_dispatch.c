@@ -330,7 +330,8 @@ static void test_denylist(void **state)
     const char *lists[2] = {"softmax", " relu , " SOFTMAX_CUSTOM};
     for (int i = 0; i < 2; i++) {
         et_reset();
-        assert_int_equal(fg_exp_enable(0, 1, 0, NULL), FG_OK);
+        /* custom only: generated softmax kernels accept this shape too */
+        assert_int_equal(fg_exp_enable(FG_EXP_GROUP_CUSTOM, 1, 0, NULL), FG_OK);
         assert_int_equal(et_run(&c, &out->t), FG_OK);
         assert_string_equal(fg_last_kernel(), SOFTMAX_CUSTOM);
         assert_int_equal(fg_exp_set_denylist(lists[i]), FG_OK);
@@ -382,10 +383,14 @@ static void test_groups(void **state)
     assert_int_equal(fg_exp_enable(FG_EXP_GROUP_GENERATED, 1, 0, NULL), FG_OK);
     assert_int_equal(fg_exp_enabled_groups(), FG_EXP_GROUP_GENERATED);
     assert_int_equal(et_run(&silu, &out->t), FG_OK);
-    assert_string_equal(fg_last_kernel(), "silu.cpu.gen.test_mock");
+    assert_int_equal(strncmp(fg_last_kernel(), "silu.cpu.gen.", 13), 0); /* the mock or a committed one */
     assert_true(et_matches(&silu, out, "generated silu"));
     assert_int_equal(et_run(&fg, &out->t), FG_OK);
-    assert_string_equal(fg_last_kernel(), "fast_gelu.cpu.reference");
+    /* the generated fast_gelu kernels are AVX2 only; never the custom kernel */
+    if (have_avx2())
+        assert_int_equal(strncmp(fg_last_kernel(), "fast_gelu.cpu.gen.", 18), 0);
+    else
+        assert_string_equal(fg_last_kernel(), "fast_gelu.cpu.reference");
 
     assert_int_equal(fg_exp_enable(FG_EXP_GROUP_CUSTOM, 1, 0, NULL), FG_OK);
     assert_int_equal(et_run(&silu, &out->t), FG_OK);
@@ -397,7 +402,7 @@ static void test_groups(void **state)
     assert_int_equal(fg_exp_enable(0, 1, 0, NULL), FG_OK);
     assert_int_equal(fg_exp_enabled_groups(), FG_EXP_GROUP_ALL);
     assert_int_equal(et_run(&silu, &out->t), FG_OK);
-    assert_string_equal(fg_last_kernel(), "silu.cpu.gen.test_mock");
+    assert_int_equal(strncmp(fg_last_kernel(), "silu.cpu.gen.", 13), 0); /* the mock or a committed one */
 
     assert_int_equal(fg_exp_enable(8, 1, 0, NULL), FG_ERR_INVALID_ARG);
     assert_int_equal(fg_exp_enabled_groups(), FG_EXP_GROUP_ALL);

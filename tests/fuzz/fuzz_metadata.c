@@ -7,12 +7,11 @@
  * in memory (MANUAL_SAVE: nothing is written), which exercises the merge,
  * validation and transition paths.
  *
- * Without libFuzzer (FG_FUZZ_REPLAY), main() runs the files and folders on
- * its command line through the same function: ctest replays the corpus. */
+ * Without libFuzzer, replay.c's main() runs the files and folders on its
+ * command line through the same function: ctest replays the corpus. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <dirent.h>
 #include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -154,53 +153,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(text);
     return 0;
 }
-
-#ifdef FG_FUZZ_REPLAY
-static int run_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return 1;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc((size_t)n + 1);
-    size_t got = buf ? fread(buf, 1, (size_t)n, f) : 0;
-    fclose(f);
-    if (!buf || got != (size_t)n) {
-        free(buf);
-        return 1;
-    }
-    LLVMFuzzerTestOneInput(buf, (size_t)n);
-    free(buf);
-    return 0;
-}
-
-int main(int argc, char **argv)
-{
-    int files = 0, bad = 0;
-    for (int i = 1; i < argc; i++) {
-        struct stat st;
-        if (stat(argv[i], &st) != 0) {
-            fprintf(stderr, "no such input: %s\n", argv[i]);
-            return 2;
-        }
-        if (!S_ISDIR(st.st_mode)) {
-            bad += run_file(argv[i]);
-            files++;
-            continue;
-        }
-        DIR *d = opendir(argv[i]);
-        struct dirent *de;
-        while (d && (de = readdir(d)) != NULL) {
-            if (de->d_name[0] == '.') continue;
-            char p[4096];
-            snprintf(p, sizeof p, "%s/%s", argv[i], de->d_name);
-            bad += run_file(p);
-            files++;
-        }
-        if (d) closedir(d);
-    }
-    printf("replayed %d input(s), %d unreadable\n", files, bad);
-    return files == 0 || bad ? 1 : 0;
-}
-#endif
