@@ -2,7 +2,7 @@
 #   make run     install missing dependencies, build, run the main job
 #   make test    Release build + ctest, then ASan+UBSan build + ctest, then
 #                a ThreadSanitizer build of the dispatcher tests, then
-#                libFuzzer on the metadata (60 s) and config (30 s) loaders
+#                libFuzzer on the metadata (60 s), config and bundle (30 s each) loaders
 #   make bench   Release build, run the benchmarks
 JOBS ?= $(shell nproc)
 BUILD := build
@@ -51,7 +51,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_OTHER_SECONDS ?= 30
 test-fuzz: deps
 	tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS) metadata
-	tests/fuzz/run-fuzz.sh $(FUZZ_OTHER_SECONDS) config
+	tests/fuzz/run-fuzz.sh $(FUZZ_OTHER_SECONDS) config bundle
 
 bench: build
 	$(BUILD)/bin/fg-bench-ops --json $(BUILD)/bench-ops.json

@@ -2,7 +2,7 @@
 # Builds the fuzz targets with clang (libFuzzer + ASan + UBSan, the whole
 # library instrumented: FG_FUZZ=ON) and runs each named target for SECONDS
 # over its committed corpus.
-#   tests/fuzz/run-fuzz.sh [SECONDS] [TARGET...]     (default: 60, metadata config)
+#   tests/fuzz/run-fuzz.sh [SECONDS] [TARGET...]     (default: 60, metadata config bundle)
 # Environment: FUZZ_BUILD_DIR (default build/fuzz), FUZZ_JOBS (parallel
 # fuzzing processes, default 1). New inputs go to a scratch folder, so the
 # committed corpora are never modified; a crash leaves crash-* in the build
@@ -11,7 +11,7 @@ set -euo pipefail
 secs=${1:-60}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(metadata config)
+((${#targets[@]})) || targets=(metadata config bundle)
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build/fuzz}
 jobs=${FUZZ_JOBS:-1}
