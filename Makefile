@@ -23,7 +23,7 @@ build: deps
 	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	$(BUILD)/bin/fg-example-block
+	$(BUILD)/bin/flag-gems-exp pipeline --out $(BUILD)/report --format table
 
 test: test-release test-asan test-tsan test-fuzz
 
