@@ -1,4 +1,4 @@
-/* 05_kernel_metadata: the metadata the dispatcher runs with.
+/* 11_kernel_metadata: the metadata the dispatcher runs with.
  *
  * The library embeds src/experimental/generated/_metadata.json at build
  * time, so this program needs no source tree: it lists each experimental
@@ -8,7 +8,7 @@
  * 65 536 elements, and runs itself again with FLAGGEMS_EXP_METADATA
  * pointing at it (the variable is read once, before the first op call) to
  * show the effect on dispatch.
- * Build: cc 05_kernel_metadata.c -I include -L build/lib -lflaggems */
+ * Build: cc 11_kernel_metadata.c -I include -L build/lib -lflaggems */
 #define FG_EXPERIMENTAL_API
 #include <flaggems/experimental.h>
 
