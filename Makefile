@@ -1,6 +1,7 @@
 # Drives CMake into build/ (Release) and build/asan/ (ASan+UBSan).
 #   make run     install missing dependencies, build, run the main job
-#   make test    Release build + ctest, then ASan+UBSan build + ctest, then
+#   make test    Release build + ctest, then ASan+UBSan build + ctest (less the
+#                label 'variant': reruns under another thread count or ISA), then
 #                a ThreadSanitizer build of the dispatcher tests, then
 #                libFuzzer on the metadata (60 s), config and bundle (30 s each) loaders
 #   make bench   Release build, run the benchmarks
@@ -35,7 +36,7 @@ test-asan: deps
 	  -DFG_COVERAGE=$(COVERAGE) -DCMAKE_C_FLAGS_DEBUG="-O1 -g" $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(ASAN) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS)
+	  ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS) -LE variant
 
 # ThreadSanitizer build of the dispatcher's concurrency tests (label tsan)
 test-tsan: deps
