@@ -428,6 +428,28 @@ static void test_import(void **state)
     refused("[1, 2", FG_ERR_PARSE, "b.json:1:");
     refused("{\"format\": \"flaggems-kernel-bundle\", \"version\": 2}", FG_ERR_INVALID_ARG, "bundle.version");
     assert_int_equal(access(strcat(strcpy(mp, root), "/src/experimental/generated/pointwise/relu_kg3.c"), F_OK), -1);
+
+    /* into a scratch folder: still checked against the repository's list and files */
+    char out[600];
+    snprintf(out, sizeof out, "%s/scratch-out", root);
+    assert_int_equal(mkdir(out, 0755), 0);
+    snprintf(mp, sizeof mp, "%s/b.json", root);
+    fg_codegen_options o = opts(FG_CODEGEN_NO_FORMAT);
+    o.out_dir = out;
+    bundle(b, sizeof b, "relu.cpu.gen.hand", "relu_hand2.c", "portable", SRC, "v1");
+    put("b.json", b);
+    assert_int_equal(fg_codegen_import(mp, &o, NULL), FG_ERR_CONFLICT);
+    assert_non_null(strstr(fg_last_error(), "already listed"));
+    bundle_named(b, sizeof b, "relu.cpu.gen.kg4", "relu_kg1.c", "portable",
+                 "fgi_gen_relu_kg4_supports fgi_gen_relu_kg4_run", "v1", "fgi_gen_relu_kg4");
+    put("b.json", b);
+    assert_int_equal(fg_codegen_import(mp, &o, NULL), FG_ERR_CONFLICT);
+    assert_non_null(strstr(fg_last_error(), "already exists"));
+    bundle_named(b, sizeof b, "relu.cpu.gen.kg4", "relu_kg4.c", "portable",
+                 "fgi_gen_relu_kg4_supports fgi_gen_relu_kg4_run", "v1", "fgi_gen_relu_kg4");
+    put("b.json", b);
+    assert_int_equal(fg_codegen_import(mp, &o, NULL), FG_OK);
+    assert_int_equal(access(strcat(strcpy(mp, out), "/pointwise/relu_kg4.c"), F_OK), 0);
 }
 
 /* Mutated bundles (a byte replaced by a letter or JSON punctuation, or the

@@ -387,6 +387,23 @@ fg_status fg_codegen_emit(const fg_codegen_kernel *k, size_t n, const char *comm
             s = FG_ERROR(FG_ERR_CONFLICT, "kernel %s (or its symbol %s, %s or %s) is already listed in %s",
                          k[i].kernel_id, k[i].symbol, k[i].supports, k[i].run, defpath);
     }
+    /* an import into a scratch folder must still be new to the repository */
+    if (s == FG_OK && scratch && mode == FG_CODEGEN_MODE_APPEND) {
+        char rdef[PATH_MAX + 128];
+        snprintf(rdef, sizeof rdef, "%s/%s/kernels.def", repo, FGC_GEN_DIR);
+        char *rtext = NULL;
+        fg_status r = fgc_read_file(rdef, FG_CODEGEN_MAX_INPUT, &rtext, NULL);
+        if (r == FG_ERR_NOT_FOUND) {
+            fgi_error_clear();
+        } else if (r != FG_OK) {
+            s = fgi_error_push(r, "fg_codegen_emit");
+        }
+        for (size_t i = 0; rtext && i < n && s == FG_OK; i++)
+            if (def_mentions(rtext, strlen(rtext), &k[i]))
+                s = FG_ERROR(FG_ERR_CONFLICT, "kernel %s (or its symbol %s, %s or %s) is already listed in %s",
+                             k[i].kernel_id, k[i].symbol, k[i].supports, k[i].run, rdef);
+        free(rtext);
+    }
     /* the files */
     for (size_t i = 0; i < n && s == FG_OK; i++) {
         const char *cat = fgc_op_category(k[i].op);
@@ -399,9 +416,13 @@ fg_status fg_codegen_emit(const fg_codegen_kernel *k, size_t n, const char *comm
         }
         snprintf(paths[i], need, "%s/%s/%s", base, cat, k[i].file);
         sprintf(rel[i], "%s/%s/%s", FGC_GEN_DIR, cat, k[i].file);
-        if (mode == FG_CODEGEN_MODE_APPEND && access(paths[i], F_OK) == 0) {
-            s = FG_ERROR(FG_ERR_CONFLICT, "%s already exists", rel[i]);
-            break;
+        if (mode == FG_CODEGEN_MODE_APPEND) {
+            char in_repo[PATH_MAX + 256];
+            snprintf(in_repo, sizeof in_repo, "%s/%s", repo, rel[i]);
+            if (access(paths[i], F_OK) == 0 || access(in_repo, F_OK) == 0) {
+                s = FG_ERROR(FG_ERR_CONFLICT, "%s already exists", rel[i]);
+                break;
+            }
         }
         char uuid[37];
         fgc_uuid_for(k[i].kernel_id, uuid);
