@@ -10,6 +10,7 @@
 
 #include "core/cpu.h"
 #include "core/error.h"
+#include "core/hash.h"
 #include "core/log.h"
 
 static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
@@ -125,7 +126,6 @@ void fgi_machine_fingerprint(char *buf, size_t size)
 {
     char desc[160];
     fgi_machine_describe(desc, sizeof desc);
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (const char *s = desc; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    uint64_t h = fgi_fnv1a(FGI_FNV_BASIS, desc);
     snprintf(buf, size, "%016llx", (unsigned long long)h);
 }

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/hash.h"
 
 /* ================================================================ enums */
 
@@ -101,8 +102,7 @@ int fgi_meta_transition_allowed(fgi_meta_status from, fgi_meta_status to)
 
 uint64_t fgi_meta_hash(const char *s)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    uint64_t h = fgi_fnv1a(FGI_FNV_BASIS, s);
     return h ^ (h >> 29);
 }
 

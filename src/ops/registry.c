@@ -8,6 +8,7 @@
 
 #include "core/cpu.h"
 #include "core/error.h"
+#include "core/hash.h"
 #include "core/log.h"
 #include "experimental/dispatcher.h"
 #include "experimental/exp_kernels.h"
@@ -210,14 +211,13 @@ fg_status fgi_registry_check_unique(void) { return check_unique(kernel_count());
 
 void fgi_build_signature(char *buf, size_t size)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
     const char *v = fg_version();
     int n;
     const fgi_kernel *const *ks = fgi_kernels(&n);
+    uint64_t h = FGI_FNV_BASIS;
     for (int i = -1; i < n; i++) {
-        const char *s = i < 0 ? v : ks[i]->id;
-        for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-        h = (h ^ 0xffu) * 1099511628211ull; /* separator */
+        h = fgi_fnv1a(h, i < 0 ? v : ks[i]->id);
+        h = (h ^ 0xffu) * FGI_FNV_PRIME; /* separator */
     }
     snprintf(buf, size, "%s-%016llx", v, (unsigned long long)h);
 }

@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 
+#include "core/file.h"
 #include "grad_test.h"
 
 typedef struct world {
@@ -397,8 +398,8 @@ static void test_write_file(void **state)
     mt_repo_init(&r);
     char path[400];
     snprintf(path, sizeof path, "%s/draft.md", r.root);
-    ST_OK(fgi_grad_write_file(path, "one\n", 4));
-    ST_OK(fgi_grad_write_file(path, "two\n", 4));
+    ST_OK(fgi_write_file_durable(path, "one\n", 4));
+    ST_OK(fgi_write_file_durable(path, "two\n", 4));
     char *text = mt_read(path, NULL);
     assert_string_equal(text, "two\n");
     free(text);
@@ -411,8 +412,8 @@ static void test_write_file(void **state)
     closedir(d);
     assert_int_equal(files, 1); /* no temp file left */
     snprintf(path, sizeof path, "%s/missing/draft.md", r.root);
-    ST_ERR(fgi_grad_write_file(path, "x", 1), FG_ERR_IO, "missing/draft.md");
-    ST_ERR(fgi_grad_write_file(NULL, "x", 1), FG_ERR_NULL, "required");
+    ST_ERR(fgi_write_file_durable(path, "x", 1), FG_ERR_IO, "missing/draft.md");
+    ST_ERR(fgi_write_file_durable(NULL, "x", 1), FG_ERR_NULL, "required");
     mt_repo_free(&r);
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/file.h"
 
 extern char **environ;
 
@@ -76,20 +77,6 @@ static fg_status make_parents(const char *base, const char *path)
     return FG_OK;
 }
 
-static fg_status fsync_dir(const char *path)
-{
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash) *slash = '\0';
-    int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY);
-    FG_RETURN_IF(fd < 0, FG_ERR_IO, "cannot open folder %s: %s", dir, strerror(errno));
-    int r = fsync(fd);
-    close(fd);
-    FG_RETURN_IF(r != 0, FG_ERR_IO, "fsync of folder %s: %s", dir, strerror(errno));
-    return FG_OK;
-}
-
 fg_status fgc_write_file(const char *base, const char *path, const char *text, int *changed)
 {
     *changed = 0;
@@ -101,37 +88,9 @@ fg_status fgc_write_file(const char *base, const char *path, const char *text, i
     free(old);
     fgi_error_clear();
     FG_FORWARD(make_parents(base, path), "writing %s", path);
-    char tmp[PATH_MAX];
-    FG_RETURN_IF(snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp, FG_ERR_INVALID_ARG,
-                 "path too long: %s", path);
-    int fd = mkstemp(tmp);
-    FG_RETURN_IF(fd < 0, FG_ERR_IO, "cannot create a temp file beside %s: %s", path, strerror(errno));
-    size_t len = strlen(text), off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-            int e = errno;
-            close(fd);
-            unlink(tmp);
-            return FG_ERROR(FG_ERR_IO, "writing %s: %s", tmp, strerror(e));
-        }
-        off += (size_t)w;
-    }
-    if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        return FG_ERROR(FG_ERR_IO, "fsync of %s: %s", tmp, strerror(e));
-    }
-    close(fd);
-    if (rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return FG_ERROR(FG_ERR_IO, "rename %s -> %s: %s", tmp, path, strerror(e));
-    }
+    FG_FORWARD(fgi_write_file_durable(path, text, strlen(text)), "writing %s", path);
     *changed = 1;
-    return fsync_dir(path);
+    return FG_OK;
 }
 
 static bool is_repo(const char *dir)

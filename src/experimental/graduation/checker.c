@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "core/error.h"
+#include "core/file.h"
 #include "experimental/graduation/graduation.h"
 
 #define DEMOTED_PREFIX "demoted "
@@ -329,7 +330,7 @@ static fg_status write_draft(const fgi_grad_check_options *o, fgi_grad_kernel_re
     FG_RETURN_IF(n < 0 || (size_t)n >= sizeof path, FG_ERR_INVALID_ARG, "drafts_dir is too long");
     char *text = fgi_grad_issue_draft(&kr->report, op, today);
     FG_RETURN_IF(!text, FG_ERR_NO_MEMORY, "issue draft");
-    fg_status s = fgi_grad_write_file(path, text, strlen(text));
+    fg_status s = fgi_write_file_durable(path, text, strlen(text));
     free(text);
     FG_FORWARD(s, "issue draft for %s", kr->report.kernel_id);
     snprintf(kr->draft_path, sizeof kr->draft_path, "%s", path);

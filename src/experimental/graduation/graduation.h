@@ -319,10 +319,6 @@ char *fgi_grad_issue_draft(const fgi_grad_report *r, const fgi_meta_op *op, cons
 /* The seed's PR template filled in: title into *title, body returned. */
 char *fgi_grad_pr_text(const fgi_grad_proposal *p, const fgi_meta_op *op, char **title);
 
-/* Writes `len` bytes to `path` atomically and durably (temp file in the
- * same folder, fsync, rename, fsync of the folder). */
-fg_status fgi_grad_write_file(const char *path, const char *data, size_t len);
-
 /* `given` when not NULL, else today's UTC date "YYYY-MM-DD". */
 void fgi_grad_today(const char *given, char *buf, size_t size);
 /* 1 when d is a date "YYYY-MM-DD". */

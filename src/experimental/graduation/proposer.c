@@ -15,6 +15,7 @@
 #include <git2.h>
 
 #include "core/error.h"
+#include "core/file.h"
 #include "experimental/graduation/graduation.h"
 
 #define META_PATH FGI_GRAD_METADATA_PATH
@@ -582,7 +583,7 @@ static fg_status write_text(plan *pl, const text_file *t)
     if (!t->now) return FG_OK;
     char path[1600];
     path_of(pl, t->rel, path, sizeof path);
-    return fgi_grad_write_file(path, t->now, strlen(t->now));
+    return fgi_write_file_durable(path, t->now, strlen(t->now));
 }
 
 static fg_status update_metadata(plan *pl)
@@ -770,7 +771,7 @@ fg_status fgi_grad_propose(const fgi_grad_propose_options *o, fgi_grad_proposal 
      * everything, and a failed apply removes it again */
     if (s == FG_OK && o->pr_file && !o->dry_run) {
         char *text = strf("%s\n\n%s", pl.p->title, pl.p->body);
-        s = text ? fgi_grad_write_file(o->pr_file, text, strlen(text)) : FG_ERROR(FG_ERR_NO_MEMORY, "PR text");
+        s = text ? fgi_write_file_durable(o->pr_file, text, strlen(text)) : FG_ERROR(FG_ERR_NO_MEMORY, "PR text");
         free(text);
     }
     if (s == FG_OK && !o->dry_run) {
